@@ -1,0 +1,25 @@
+package org.cladec.engine.kernels;
+
+/**
+ * Batch-normalisation kernels over dense (N, C, HW) arrays (HW = 1 for BatchNorm1d on (N, C)).
+ * Every method works on channels {@code [cLo, cHi)}, so a split over channels writes disjoint data.
+ *
+ * <p>With {@code M = N·HW}, {@code x̂ = (x − mean)·invStd} and {@code y = γ·x̂ + β}.
+ */
+public interface NormKernels {
+    /** Batch statistics: {@code mean[c]} and the biased variance {@code var[c]} (divided by M). */
+    void meanVar(float[] mean, float[] var, float[] x, int N, int C, int HW, int cLo, int cHi);
+
+    /** {@code out = γ·(x − mean)·invStd + β}; gamma and beta may be null (no affine transform). */
+    void normalize(float[] out, float[] x, float[] mean, float[] invStd, float[] gamma, float[] beta,
+            int N, int C, int HW, int cLo, int cHi);
+
+    /**
+     * Accumulates the gradients: {@code dGamma += Σ dOut·x̂}, {@code dBeta += Σ dOut}, and {@code dx}.
+     * With {@code batchStats} (training), mean and invStd were computed from x itself, so
+     * {@code dx += γ·invStd/M · (M·dOut − Σ dOut − x̂·Σ dOut·x̂)}; otherwise (running statistics)
+     * {@code dx += γ·invStd·dOut}. Any of dx, dGamma, dBeta may be null; gamma null means γ = 1.
+     */
+    void backward(float[] dx, float[] dGamma, float[] dBeta, float[] dOut, float[] x, float[] mean, float[] invStd,
+            float[] gamma, boolean batchStats, int N, int C, int HW, int cLo, int cHi);
+}

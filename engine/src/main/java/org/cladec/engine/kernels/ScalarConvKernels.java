@@ -1,0 +1,114 @@
+package org.cladec.engine.kernels;
+
+import java.util.Arrays;
+
+/**
+ * Reference convolution kernels: plain loops that read like the formula in {@link ConvGeom}. They are
+ * the oracle the SIMD kernels are tested against and the fallback when the Vector API is missing.
+ *
+ * <p>The loop order puts one weight in a register and sweeps a row of outputs, so the innermost loop
+ * is a unit-stride multiply-add over {@code ow} (for stride 1) with its bounds clipped once instead of
+ * a padding test per element.
+ */
+public final class ScalarConvKernels implements ConvKernels {
+
+    /** First output column whose input column {@code o·S + k − P} is {@code >= 0}. */
+    static int lo(int k, int S, int P) {
+        int t = P - k;
+        return t <= 0 ? 0 : (t + S - 1) / S;
+    }
+
+    /** One past the last output column whose input column {@code o·S + k − P} is {@code < size}. */
+    static int hi(int k, int S, int P, int size, int outSize) {
+        int t = size - 1 + P - k;
+        return t < 0 ? 0 : Math.min(outSize, t / S + 1);
+    }
+
+    @Override
+    public void forward(float[] out, float[] x, float[] w, float[] b, ConvGeom g, boolean accumulate, int nLo, int nHi) {
+        final int C = g.C, H = g.H, W = g.W, OC = g.OC, KH = g.KH, KW = g.KW, OH = g.OH, OW = g.OW;
+        final int SH = g.SH, SW = g.SW, PH = g.PH, PW = g.PW;
+        for (int n = nLo; n < nHi; n++) {
+            for (int oc = 0; oc < OC; oc++) {
+                int oBase = (n * OC + oc) * OH * OW;
+                if (!accumulate) Arrays.fill(out, oBase, oBase + OH * OW, 0f);
+                if (b != null) for (int i = 0; i < OH * OW; i++) out[oBase + i] += b[oc];
+                for (int c = 0; c < C; c++) {
+                    int xPlane = (n * C + c) * H * W;
+                    for (int kh = 0; kh < KH; kh++) {
+                        int ohLo = lo(kh, SH, PH), ohHi = hi(kh, SH, PH, H, OH);
+                        for (int kw = 0; kw < KW; kw++) {
+                            float wv = w[((oc * C + c) * KH + kh) * KW + kw];
+                            int owLo = lo(kw, SW, PW), owHi = hi(kw, SW, PW, W, OW);
+                            for (int oh = ohLo; oh < ohHi; oh++) {
+                                int xRow = xPlane + (oh * SH + kh - PH) * W + kw - PW;
+                                int oRow = oBase + oh * OW;
+                                for (int ow = owLo; ow < owHi; ow++) out[oRow + ow] += wv * x[xRow + ow * SW];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public void backwardInput(float[] dx, float[] dOut, float[] w, ConvGeom g, int nLo, int nHi) {
+        final int C = g.C, H = g.H, W = g.W, OC = g.OC, KH = g.KH, KW = g.KW, OH = g.OH, OW = g.OW;
+        final int SH = g.SH, SW = g.SW, PH = g.PH, PW = g.PW;
+        for (int n = nLo; n < nHi; n++) {
+            for (int c = 0; c < C; c++) {
+                int xPlane = (n * C + c) * H * W;
+                for (int oc = 0; oc < OC; oc++) {
+                    int oBase = (n * OC + oc) * OH * OW;
+                    for (int kh = 0; kh < KH; kh++) {
+                        int ohLo = lo(kh, SH, PH), ohHi = hi(kh, SH, PH, H, OH);
+                        for (int kw = 0; kw < KW; kw++) {
+                            float wv = w[((oc * C + c) * KH + kh) * KW + kw];
+                            int owLo = lo(kw, SW, PW), owHi = hi(kw, SW, PW, W, OW);
+                            for (int oh = ohLo; oh < ohHi; oh++) {
+                                int xRow = xPlane + (oh * SH + kh - PH) * W + kw - PW;
+                                int oRow = oBase + oh * OW;
+                                for (int ow = owLo; ow < owHi; ow++) dx[xRow + ow * SW] += wv * dOut[oRow + ow];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public void backwardWeight(float[] dw, float[] db, float[] dOut, float[] x, ConvGeom g, int ocLo, int ocHi) {
+        final int N = g.N, C = g.C, H = g.H, W = g.W, OC = g.OC, KH = g.KH, KW = g.KW, OH = g.OH, OW = g.OW;
+        final int SH = g.SH, SW = g.SW, PH = g.PH, PW = g.PW;
+        for (int oc = ocLo; oc < ocHi; oc++) {
+            if (db != null) {
+                float s = 0f;
+                for (int n = 0; n < N; n++) {
+                    int oBase = (n * OC + oc) * OH * OW;
+                    for (int i = 0; i < OH * OW; i++) s += dOut[oBase + i];
+                }
+                db[oc] += s;
+            }
+            for (int c = 0; c < C; c++) {
+                for (int kh = 0; kh < KH; kh++) {
+                    int ohLo = lo(kh, SH, PH), ohHi = hi(kh, SH, PH, H, OH);
+                    for (int kw = 0; kw < KW; kw++) {
+                        int owLo = lo(kw, SW, PW), owHi = hi(kw, SW, PW, W, OW);
+                        float s = 0f;
+                        for (int n = 0; n < N; n++) {
+                            int xPlane = (n * C + c) * H * W, oBase = (n * OC + oc) * OH * OW;
+                            for (int oh = ohLo; oh < ohHi; oh++) {
+                                int xRow = xPlane + (oh * SH + kh - PH) * W + kw - PW;
+                                int oRow = oBase + oh * OW;
+                                for (int ow = owLo; ow < owHi; ow++) s += dOut[oRow + ow] * x[xRow + ow * SW];
+                            }
+                        }
+                        dw[((oc * C + c) * KH + kh) * KW + kw] += s;
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package org.cladec.engine.kernels;
+
+/** Reference batch-norm kernels; sums are accumulated in double for a trustworthy oracle. */
+public final class ScalarNormKernels implements NormKernels {
+
+    @Override
+    public void meanVar(float[] mean, float[] var, float[] x, int N, int C, int HW, int cLo, int cHi) {
+        double m = (double) N * HW;
+        for (int c = cLo; c < cHi; c++) {
+            double s = 0;
+            for (int n = 0; n < N; n++) {
+                int base = (n * C + c) * HW;
+                for (int i = 0; i < HW; i++) s += x[base + i];
+            }
+            double mu = s / m;
+            double ss = 0; // two passes: no catastrophic cancellation of E[x²] − E[x]²
+            for (int n = 0; n < N; n++) {
+                int base = (n * C + c) * HW;
+                for (int i = 0; i < HW; i++) {
+                    double d = x[base + i] - mu;
+                    ss += d * d;
+                }
+            }
+            mean[c] = (float) mu;
+            var[c] = (float) (ss / m);
+        }
+    }
+
+    @Override
+    public void normalize(float[] out, float[] x, float[] mean, float[] invStd, float[] gamma, float[] beta,
+            int N, int C, int HW, int cLo, int cHi) {
+        for (int c = cLo; c < cHi; c++) {
+            float scale = invStd[c] * (gamma == null ? 1f : gamma[c]);
+            float shift = (beta == null ? 0f : beta[c]) - mean[c] * scale;
+            for (int n = 0; n < N; n++) {
+                int base = (n * C + c) * HW;
+                for (int i = 0; i < HW; i++) out[base + i] = x[base + i] * scale + shift;
+            }
+        }
+    }
+
+    @Override
+    public void backward(float[] dx, float[] dGamma, float[] dBeta, float[] dOut, float[] x, float[] mean, float[] invStd,
+            float[] gamma, boolean batchStats, int N, int C, int HW, int cLo, int cHi) {
+        double m = (double) N * HW;
+        for (int c = cLo; c < cHi; c++) {
+            float mu = mean[c], is = invStd[c], g = gamma == null ? 1f : gamma[c];
+            double sumDy = 0, sumDyXhat = 0;
+            for (int n = 0; n < N; n++) {
+                int base = (n * C + c) * HW;
+                for (int i = 0; i < HW; i++) {
+                    float dy = dOut[base + i];
+                    sumDy += dy;
+                    sumDyXhat += dy * ((x[base + i] - mu) * is);
+                }
+            }
+            if (dGamma != null) dGamma[c] += (float) sumDyXhat;
+            if (dBeta != null) dBeta[c] += (float) sumDy;
+            if (dx == null) continue;
+            if (batchStats) {
+                float k = g * is;
+                float meanDy = (float) (sumDy / m), meanDyXhat = (float) (sumDyXhat / m);
+                for (int n = 0; n < N; n++) {
+                    int base = (n * C + c) * HW;
+                    for (int i = 0; i < HW; i++) {
+                        float xhat = (x[base + i] - mu) * is;
+                        dx[base + i] += k * (dOut[base + i] - meanDy - xhat * meanDyXhat);
+                    }
+                }
+            } else {
+                float k = g * is;
+                for (int n = 0; n < N; n++) {
+                    int base = (n * C + c) * HW;
+                    for (int i = 0; i < HW; i++) dx[base + i] += k * dOut[base + i];
+                }
+            }
+        }
+    }
+}

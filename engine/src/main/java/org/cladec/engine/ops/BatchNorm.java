@@ -1,0 +1,92 @@
+package org.cladec.engine.ops;
+
+import org.cladec.engine.autograd.Autograd;
+import org.cladec.engine.autograd.Op;
+import org.cladec.engine.kernels.Kernels;
+import org.cladec.engine.parallel.Parallel;
+import org.cladec.engine.tensor.Shape;
+import org.cladec.engine.tensor.Tensor;
+import org.cladec.engine.tensor.Workspace;
+
+/**
+ * Batch normalisation over channel dimension 1 of x (N, C, *), as {@code torch.nn.functional.batch_norm}.
+ *
+ * <p>Training: normalise with the batch mean and biased variance over N and the trailing dimensions,
+ * and update the running statistics in place with
+ * {@code running = (1 − momentum)·running + momentum·batch}, the variance unbiased (× M/(M − 1)).
+ * Evaluation: normalise with the running statistics. Saves x, mean and 1/sqrt(var + eps) for backward.
+ */
+final class BatchNorm implements Op {
+    private Tensor x, gamma;
+    private float[] mean, invStd;
+    private boolean batchStats;
+
+    static Tensor apply(Tensor x, Tensor runningMean, Tensor runningVar, Tensor gamma, Tensor beta,
+            boolean training, float momentum, float eps) {
+        if (x.dim() < 2) throw new IllegalArgumentException("batch_norm: expected input (N, C, ...), but got " + Shape.str(x.shapeRef()));
+        int N = x.shape(0), C = x.shape(1), HW = x.size() / Math.max(1, N * C);
+        checkChannels(runningMean, C, "running_mean", x);
+        checkChannels(runningVar, C, "running_var", x);
+        checkChannels(gamma, C, "weight", x);
+        checkChannels(beta, C, "bias", x);
+        boolean batchStats = training || runningMean == null || runningVar == null;
+        int M = N * HW;
+        if (batchStats && M <= 1) {
+            throw new IllegalArgumentException("batch_norm: expected more than 1 value per channel when training, but got input " + Shape.str(x.shapeRef()));
+        }
+        Tensor xd = x.dense();
+        float[] mean = Workspace.floats(C), invStd = Workspace.floats(C);
+        if (batchStats) {
+            float[] var = Workspace.floats(C);
+            Parallel.forRange(C, (lo, hi) -> Kernels.norm().meanVar(mean, var, xd.data(), N, C, HW, lo, hi));
+            for (int c = 0; c < C; c++) invStd[c] = (float) (1.0 / Math.sqrt(var[c] + (double) eps));
+            if (training && runningMean != null && runningVar != null) {
+                float[] rm = runningMean.data(), rv = runningVar.data();
+                int om = runningMean.offset(), ov = runningVar.offset();
+                float unbias = (float) M / (M - 1);
+                for (int c = 0; c < C; c++) {
+                    rm[om + c] = (1 - momentum) * rm[om + c] + momentum * mean[c];
+                    rv[ov + c] = (1 - momentum) * rv[ov + c] + momentum * var[c] * unbias;
+                }
+            }
+        } else {
+            float[] rm = runningMean.dense().data(), rv = runningVar.dense().data();
+            for (int c = 0; c < C; c++) {
+                mean[c] = rm[c];
+                invStd[c] = (float) (1.0 / Math.sqrt(rv[c] + (double) eps));
+            }
+        }
+        float[] g = gamma == null ? null : gamma.dense().data(), b = beta == null ? null : beta.dense().data();
+        Tensor out = Tensor.empty(x.shapeRef());
+        Parallel.forRange(C, (lo, hi) -> Kernels.norm().normalize(out.data(), xd.data(), mean, invStd, g, b, N, C, HW, lo, hi));
+        if (Autograd.needsGrad(x, gamma, beta)) {
+            BatchNorm op = new BatchNorm();
+            op.x = xd;
+            op.gamma = gamma == null ? null : gamma.dense();
+            op.mean = mean;
+            op.invStd = invStd;
+            op.batchStats = batchStats;
+            Autograd.record(out, op, x, gamma, beta);
+        }
+        return out;
+    }
+
+    private static void checkChannels(Tensor t, int C, String what, Tensor x) {
+        if (t != null && (t.dim() != 1 || t.shape(0) != C)) {
+            throw new IllegalArgumentException("batch_norm: expected " + what + " of shape (" + C + ",) for input "
+                    + Shape.str(x.shapeRef()) + ", but got " + Shape.str(t.shapeRef()));
+        }
+    }
+
+    @Override
+    public void backward(Tensor dOut, Tensor[] dIn) {
+        int N = x.shape(0), C = x.shape(1), HW = x.size() / Math.max(1, N * C);
+        float[] dx = dIn[0] == null ? null : dIn[0].data();
+        float[] dg = dIn[1] == null ? null : dIn[1].data(), db = dIn[2] == null ? null : dIn[2].data();
+        float[] g = gamma == null ? null : gamma.data();
+        Parallel.forRange(C, (lo, hi) ->
+                Kernels.norm().backward(dx, dg, db, dOut.data(), x.data(), mean, invStd, g, batchStats, N, C, HW, lo, hi));
+        x = gamma = null;
+        mean = invStd = null;
+    }
+}

@@ -1,0 +1,29 @@
+package org.cladec.engine.ops;
+
+import org.cladec.engine.autograd.Autograd;
+import org.cladec.engine.autograd.Op;
+import org.cladec.engine.kernels.Kernels;
+import org.cladec.engine.tensor.Tensor;
+
+/** {@code 1 / (1 + e^−x)}. Saves its output: the derivative is out·(1 − out). */
+final class Sigmoid implements Op {
+    private Tensor out;
+
+    static Tensor apply(Tensor x) {
+        Tensor xd = x.dense();
+        Tensor out = Tensor.empty(x.shapeRef());
+        Kernels.ew().sigmoid(out.data(), xd.data(), x.size());
+        if (Autograd.needsGrad(x)) {
+            Sigmoid op = new Sigmoid();
+            op.out = out;
+            Autograd.record(out, op, x);
+        }
+        return out;
+    }
+
+    @Override
+    public void backward(Tensor dOut, Tensor[] dIn) {
+        if (dIn[0] != null) Kernels.ew().sigmoidBackwardAcc(dIn[0].data(), dOut.data(), out.data(), out.size());
+        out = null;
+    }
+}

@@ -1,0 +1,84 @@
+package org.cladec.engine.optim;
+
+import java.util.List;
+import java.util.Map;
+import org.cladec.engine.kernels.Kernels;
+import org.cladec.engine.tensor.Tensor;
+
+/**
+ * Adam with L2 weight decay added to the gradient (reference: {@code torch.optim.Adam}) or, when
+ * created with {@link #adamW}, with decoupled weight decay (reference: {@code torch.optim.AdamW}).
+ * Formula in {@link org.cladec.engine.kernels.OptimKernels#adam}. Moments are allocated on the first step.
+ */
+public final class Adam extends Optimizer {
+    private final float beta1, beta2, eps, weightDecay;
+    private final boolean decoupled;
+    private final Tensor[] m, v;
+    private final int[] steps;
+
+    /** torch.optim.Adam(params, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay). */
+    public Adam(List<Tensor> params, float lr, float weightDecay) {
+        this(params, lr, 0.9f, 0.999f, 1e-8f, weightDecay, false);
+    }
+
+    public Adam(List<Tensor> params, float lr, float beta1, float beta2, float eps, float weightDecay, boolean decoupled) {
+        super(params, lr);
+        if (!(beta1 >= 0f && beta1 < 1f && beta2 >= 0f && beta2 < 1f)) throw new IllegalArgumentException("Adam: betas must be in [0, 1), but got " + beta1 + ", " + beta2);
+        if (!(eps >= 0f) || !(weightDecay >= 0f)) throw new IllegalArgumentException("Adam: eps and weight decay must be >= 0");
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.eps = eps;
+        this.weightDecay = weightDecay;
+        this.decoupled = decoupled;
+        int n = this.params.size();
+        this.m = new Tensor[n];
+        this.v = new Tensor[n];
+        this.steps = new int[n];
+    }
+
+    /** torch.optim.AdamW(params, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay). */
+    public static Adam adamW(List<Tensor> params, float lr, float weightDecay) {
+        return new Adam(params, lr, 0.9f, 0.999f, 1e-8f, weightDecay, true);
+    }
+
+    @Override
+    public void step() {
+        for (int i = 0; i < params.size(); i++) {
+            Tensor p = params.get(i);
+            if (p.grad() == null) continue;
+            if (m[i] == null) {
+                m[i] = Tensor.wrap(new float[p.size()], p.shapeRef());
+                v[i] = Tensor.wrap(new float[p.size()], p.shapeRef());
+            }
+            steps[i]++;
+            Kernels.optim().adam(p.data(), p.grad().data(), m[i].data(), v[i].data(), p.size(), lr, beta1, beta2, eps,
+                    weightDecay, decoupled, steps[i]);
+        }
+    }
+
+    /** Steps taken for parameter {@code i}. */
+    public int steps(int i) {
+        return steps[i];
+    }
+
+    /** Restores the step count of parameter {@code i} (checkpoint loading). */
+    public void setSteps(int i, int value) {
+        steps[i] = value;
+        if (m[i] == null) {
+            Tensor p = params.get(i);
+            m[i] = Tensor.wrap(new float[p.size()], p.shapeRef());
+            v[i] = Tensor.wrap(new float[p.size()], p.shapeRef());
+        }
+    }
+
+    @Override
+    public Map<String, Tensor> state() {
+        Map<String, Tensor> s = newStateMap();
+        for (int i = 0; i < params.size(); i++) {
+            if (m[i] == null) continue;
+            s.put(i + ".exp_avg", m[i]);
+            s.put(i + ".exp_avg_sq", v[i]);
+        }
+        return s;
+    }
+}

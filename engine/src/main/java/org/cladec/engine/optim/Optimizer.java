@@ -1,0 +1,59 @@
+package org.cladec.engine.optim;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.cladec.engine.tensor.Tensor;
+
+/**
+ * Updates parameters in place from their gradients. State (momentum buffers, moments) is allocated
+ * once per parameter on the first step and owned by the optimizer. Parameters whose gradient is
+ * null (no backward pass reached them) are skipped, as in PyTorch.
+ */
+public abstract class Optimizer {
+    protected final List<Tensor> params;
+    protected float lr;
+
+    protected Optimizer(List<Tensor> params, float lr) {
+        if (params.isEmpty()) throw new IllegalArgumentException(getClass().getSimpleName() + ": no parameters to optimize");
+        if (!(lr >= 0f) || Float.isInfinite(lr)) throw new IllegalArgumentException(getClass().getSimpleName() + ": learning rate must be finite and >= 0, but got " + lr);
+        for (Tensor p : params) {
+            if (!p.isDense()) throw new IllegalArgumentException(getClass().getSimpleName() + ": parameters must be dense tensors");
+        }
+        this.params = new ArrayList<>(params);
+    }
+
+    /** Applies one update from the current gradients. */
+    public abstract void step();
+
+    /** Zeros every parameter's gradient (keeping its storage). */
+    public void zeroGrad() {
+        for (Tensor p : params) p.zeroGrad();
+    }
+
+    /** The current learning rate. */
+    public float lr() {
+        return lr;
+    }
+
+    /** Sets the learning rate (schedulers call this). */
+    public void setLr(float lr) {
+        this.lr = lr;
+    }
+
+    /** The parameters, in order. */
+    public List<Tensor> params() {
+        return List.copyOf(params);
+    }
+
+    /**
+     * The optimizer's state by name, live tensors that a checkpoint saves and restores in place
+     * (e.g. {@code 3.exp_avg}); scalar counters are one-element tensors.
+     */
+    public abstract Map<String, Tensor> state();
+
+    protected static Map<String, Tensor> newStateMap() {
+        return new LinkedHashMap<>();
+    }
+}
