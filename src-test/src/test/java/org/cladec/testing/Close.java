@@ -2,24 +2,40 @@ package org.cladec.testing;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
-/** Per-element comparison {@code |got − ref| ≤ atol + rtol·|ref|}, reporting the first bad index. */
+/**
+ * Per-element comparison {@code |got − ref| ≤ atol + rtol·|ref|}, reporting the first bad index.
+ */
 public final class Close {
     private Close() {}
 
-    public static void assertClose(float[] ref, float[] got, int n, double atol, double rtol, String what) {
-        if (got.length < n || ref.length < n) fail(what + ": arrays shorter than " + n + " (ref " + ref.length + ", got " + got.length + ")");
+    public static void assertClose(
+            float[] ref, float[] got, int n, double atol, double rtol, String what) {
+        if (got.length < n || ref.length < n)
+            fail(
+                    what
+                            + ": arrays shorter than "
+                            + n
+                            + " (ref "
+                            + ref.length
+                            + ", got "
+                            + got.length
+                            + ")");
         for (int i = 0; i < n; i++) {
             double r = ref[i], g = got[i];
             boolean bothNaN = Double.isNaN(r) && Double.isNaN(g);
             if (!bothNaN && !(Math.abs(g - r) <= atol + rtol * Math.abs(r))) {
-                fail(String.format("%s: element %d differs: expected %s but got %s (|diff| %.3g > %.3g)", what, i, r, g,
-                        Math.abs(g - r), atol + rtol * Math.abs(r)));
+                fail(
+                        String.format(
+                                "%s: element %d differs: expected %s but got %s (|diff| %.3g > %.3g)",
+                                what, i, r, g, Math.abs(g - r), atol + rtol * Math.abs(r)));
             }
         }
     }
 
-    public static void assertClose(float[] ref, float[] got, double atol, double rtol, String what) {
-        if (ref.length != got.length) fail(what + ": length " + got.length + ", expected " + ref.length);
+    public static void assertClose(
+            float[] ref, float[] got, double atol, double rtol, String what) {
+        if (ref.length != got.length)
+            fail(what + ": length " + got.length + ", expected " + ref.length);
         assertClose(ref, got, ref.length, atol, rtol, what);
     }
 

@@ -15,7 +15,8 @@ public final class Fixtures {
 
     public static JsonNode json(String resource) {
         try (InputStream in = Fixtures.class.getResourceAsStream("/fixtures/" + resource)) {
-            if (in == null) throw new IllegalStateException("missing fixture /fixtures/" + resource);
+            if (in == null)
+                throw new IllegalStateException("missing fixture /fixtures/" + resource);
             return new ObjectMapper().readTree(in);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -25,7 +26,8 @@ public final class Fixtures {
     /** The cases of {@code engine/torch_ops.json} whose name is {@code name}. */
     public static List<JsonNode> torchCases(String name) {
         List<JsonNode> out = new ArrayList<>();
-        for (JsonNode c : json("engine/torch_ops.json").get("cases")) if (c.get("name").asText().equals(name)) out.add(c);
+        for (JsonNode c : json("engine/torch_ops.json").get("cases"))
+            if (c.get("name").asText().equals(name)) out.add(c);
         if (out.isEmpty()) throw new IllegalStateException("no fixture cases named " + name);
         return out;
     }

@@ -10,9 +10,10 @@ import org.cladec.engine.tensor.Rng;
 import org.cladec.engine.tensor.Tensor;
 
 /**
- * Central finite-difference gradient check (teenygrad's extra/gradcheck.py, in our terms): the loss is
- * {@code L = Σ out ⊙ R} for a fixed random R, summed in double; each input element is moved by ±ε and
- * the numeric slope {@code (L+ − L−) / 2ε} is compared with the gradient that backward computed.
+ * Central finite-difference gradient check (teenygrad's extra/gradcheck.py, in our terms): the loss
+ * is {@code L = Σ out ⊙ R} for a fixed random R, summed in double; each input element is moved by
+ * ±ε and the numeric slope {@code (L+ − L−) / 2ε} is compared with the gradient that backward
+ * computed.
  */
 public final class GradCheck {
     private GradCheck() {}
@@ -24,7 +25,13 @@ public final class GradCheck {
         check(what, EPS, ATOL, RTOL, f, inputs);
     }
 
-    public static void check(String what, double eps, double atol, double rtol, Function<Tensor[], Tensor> f, Tensor... inputs) {
+    public static void check(
+            String what,
+            double eps,
+            double atol,
+            double rtol,
+            Function<Tensor[], Tensor> f,
+            Tensor... inputs) {
         for (Tensor t : inputs) if (t.requiresGrad()) t.setGrad(null);
         Tensor out = f.apply(inputs);
         Tensor r = Tensor.uniform(new Rng(99), -1f, 1f, out.shapeRef());
@@ -46,7 +53,10 @@ public final class GradCheck {
                 d[i] = orig;
                 double numeric = (lp - lm) / (2 * eps);
                 if (!(Math.abs(numeric - analytic[i]) <= atol + rtol * Math.abs(numeric))) {
-                    fail(String.format("%s: d/d(input %d)[%d]: numeric %.6g vs analytic %.6g", what, k, i, numeric, analytic[i]));
+                    fail(
+                            String.format(
+                                    "%s: d/d(input %d)[%d]: numeric %.6g vs analytic %.6g",
+                                    what, k, i, numeric, analytic[i]));
                 }
             }
         }
@@ -66,7 +76,9 @@ public final class GradCheck {
         return Tensor.uniform(rng, lo, hi, shape).setRequiresGrad(true);
     }
 
-    /** Uniform values whose magnitude is at least {@code gap}: keeps inputs away from kinks at 0. */
+    /**
+     * Uniform values whose magnitude is at least {@code gap}: keeps inputs away from kinks at 0.
+     */
     public static Tensor awayFromZero(Rng rng, float gap, int... shape) {
         Tensor t = Tensor.uniform(rng, gap, 1f, shape);
         float[] d = t.data();

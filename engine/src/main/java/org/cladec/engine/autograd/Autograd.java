@@ -32,8 +32,9 @@ public final class Autograd {
     }
 
     /**
-     * Records that {@code op} produced {@code out} from {@code inputs}; call only if {@link #needsGrad}.
-     * An input may be null (an absent optional operand such as a bias); its gradient slot stays null.
+     * Records that {@code op} produced {@code out} from {@code inputs}; call only if {@link
+     * #needsGrad}. An input may be null (an absent optional operand such as a bias); its gradient
+     * slot stays null.
      */
     public static void record(Tensor out, Op op, Tensor... inputs) {
         out.setNode(new Node(op, inputs));
@@ -45,10 +46,13 @@ public final class Autograd {
      */
     public static void backward(Tensor root) {
         if (root.size() != 1) {
-            throw new IllegalArgumentException("backward: expected a one-element loss, but got shape " + Shape.str(root.shapeRef()));
+            throw new IllegalArgumentException(
+                    "backward: expected a one-element loss, but got shape "
+                            + Shape.str(root.shapeRef()));
         }
         if (!root.requiresGrad()) {
-            throw new IllegalStateException("backward: the loss does not require grad (no parameter or input in its graph requires one)");
+            throw new IllegalStateException(
+                    "backward: the loss does not require grad (no parameter or input in its graph requires one)");
         }
         Tensor seed = Tensor.full(1f, root.shapeRef());
         if (root.node() == null) { // a leaf loss: its gradient is just 1
@@ -68,7 +72,8 @@ public final class Autograd {
             for (int i = 0; i < dIn.length; i++) {
                 Tensor in = node.inputs[i];
                 if (in == null || !in.requiresGrad()) continue;
-                if (in.grad() == null) in.setGrad(in.node() == null ? leafZeros(in) : Tensor.zeros(in.shapeRef()));
+                if (in.grad() == null)
+                    in.setGrad(in.node() == null ? leafZeros(in) : Tensor.zeros(in.shapeRef()));
                 dIn[i] = in.grad();
             }
             node.op.backward(dOut, dIn);
@@ -86,7 +91,10 @@ public final class Autograd {
         for (int i = 0; i < leaf.size(); i++) d[i] += g.data()[i];
     }
 
-    /** Tensors with a node, each after all tensors it depends on (iterative DFS: deep nets don't overflow). */
+    /**
+     * Tensors with a node, each after all tensors it depends on (iterative DFS: deep nets don't
+     * overflow).
+     */
     private static List<Tensor> topologicalOrder(Tensor root) {
         List<Tensor> order = new ArrayList<>();
         IdentityHashMap<Tensor, Boolean> visited = new IdentityHashMap<>();
@@ -101,7 +109,8 @@ public final class Autograd {
             if (i < n.inputs.length) {
                 frame[1] = i + 1;
                 Tensor in = n.inputs[i];
-                if (in != null && in.node() != null && visited.put(in, Boolean.TRUE) == null) stack.push(new Object[] {in, 0});
+                if (in != null && in.node() != null && visited.put(in, Boolean.TRUE) == null)
+                    stack.push(new Object[] {in, 0});
             } else {
                 stack.pop();
                 order.add(t);

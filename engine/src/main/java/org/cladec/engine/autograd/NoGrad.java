@@ -2,7 +2,8 @@ package org.cladec.engine.autograd;
 
 /**
  * A scope in which ops record no graph and save no context: evaluation and the frozen classifier's
- * inference run as {@code try (NoGrad g = NoGrad.enter()) { ... }}. Scopes nest; they are per thread.
+ * inference run as {@code try (NoGrad g = NoGrad.enter()) { ... }}. Scopes nest; they are per
+ * thread.
  */
 public final class NoGrad implements AutoCloseable {
     private static final ThreadLocal<int[]> DEPTH = ThreadLocal.withInitial(() -> new int[1]);

@@ -1,9 +1,9 @@
 package org.cladec.engine.kernels;
 
 /**
- * The geometry of a 2-d convolution from x (N, C, H, W) to out (N, OC, OH, OW) with weights
- * (OC, C, KH, KW), stride (SH, SW) and zero padding (PH, PW):
- * {@code out[n,oc,oh,ow] = b[oc] + Σ_{c,kh,kw} w[oc,c,kh,kw] · x[n,c,oh·SH+kh−PH, ow·SW+kw−PW]}.
+ * The geometry of a 2-d convolution from x (N, C, H, W) to out (N, OC, OH, OW) with weights (OC, C,
+ * KH, KW), stride (SH, SW) and zero padding (PH, PW): {@code out[n,oc,oh,ow] = b[oc] + Σ_{c,kh,kw}
+ * w[oc,c,kh,kw] · x[n,c,oh·SH+kh−PH, ow·SW+kw−PW]}.
  *
  * <p>A transposed convolution is described by the convolution whose input gradient it computes: its
  * input (N, Cin, Hin, Win) plays the role of out, and its output plays x. See {@link #transposed}.
@@ -11,7 +11,20 @@ package org.cladec.engine.kernels;
 public final class ConvGeom {
     public final int N, C, H, W, OC, KH, KW, OH, OW, SH, SW, PH, PW;
 
-    private ConvGeom(int N, int C, int H, int W, int OC, int KH, int KW, int SH, int SW, int PH, int PW, int OH, int OW) {
+    private ConvGeom(
+            int N,
+            int C,
+            int H,
+            int W,
+            int OC,
+            int KH,
+            int KW,
+            int SH,
+            int SW,
+            int PH,
+            int PW,
+            int OH,
+            int OW) {
         this.N = N;
         this.C = C;
         this.H = H;
@@ -28,7 +41,8 @@ public final class ConvGeom {
     }
 
     /** A convolution; OH and OW follow {@code floor((H + 2·PH − KH) / SH) + 1}. */
-    public static ConvGeom conv(int N, int C, int H, int W, int OC, int KH, int KW, int SH, int SW, int PH, int PW) {
+    public static ConvGeom conv(
+            int N, int C, int H, int W, int OC, int KH, int KW, int SH, int SW, int PH, int PW) {
         int OH = Math.floorDiv(H + 2 * PH - KH, SH) + 1;
         int OW = Math.floorDiv(W + 2 * PW - KW, SW) + 1;
         return checked(new ConvGeom(N, C, H, W, OC, KH, KW, SH, SW, PH, PW, OH, OW));
@@ -40,18 +54,32 @@ public final class ConvGeom {
      * (Cin, Cout, KH, KW) is the convolution's (OC, C, KH, KW), as in PyTorch.
      */
     public static ConvGeom transposed(
-            int N, int Cin, int Hin, int Win, int Cout, int KH, int KW, int SH, int SW, int PH, int PW, int outPadH, int outPadW) {
+            int N,
+            int Cin,
+            int Hin,
+            int Win,
+            int Cout,
+            int KH,
+            int KW,
+            int SH,
+            int SW,
+            int PH,
+            int PW,
+            int outPadH,
+            int outPadW) {
         int Hout = (Hin - 1) * SH - 2 * PH + KH + outPadH;
         int Wout = (Win - 1) * SW - 2 * PW + KW + outPadW;
         return checked(new ConvGeom(N, Cout, Hout, Wout, Cin, KH, KW, SH, SW, PH, PW, Hin, Win));
     }
 
     private static ConvGeom checked(ConvGeom g) {
-        if (g.N < 0 || g.C <= 0 || g.OC <= 0 || g.KH <= 0 || g.KW <= 0 || g.SH <= 0 || g.SW <= 0 || g.PH < 0 || g.PW < 0) {
+        if (g.N < 0 || g.C <= 0 || g.OC <= 0 || g.KH <= 0 || g.KW <= 0 || g.SH <= 0 || g.SW <= 0
+                || g.PH < 0 || g.PW < 0) {
             throw new IllegalArgumentException("invalid convolution geometry " + g);
         }
         if (g.H <= 0 || g.W <= 0 || g.OH <= 0 || g.OW <= 0) {
-            throw new IllegalArgumentException("convolution geometry has an empty spatial size: " + g);
+            throw new IllegalArgumentException(
+                    "convolution geometry has an empty spatial size: " + g);
         }
         // Sizes of all three buffers must fit an int index.
         Math.multiplyExact(Math.multiplyExact(g.N, g.C), Math.multiplyExact(g.H, g.W));
@@ -87,7 +115,8 @@ public final class ConvGeom {
 
     @Override
     public String toString() {
-        return String.format("ConvGeom[N=%d C=%d H=%d W=%d -> OC=%d OH=%d OW=%d, k=%dx%d s=%dx%d p=%dx%d]",
+        return String.format(
+                "ConvGeom[N=%d C=%d H=%d W=%d -> OC=%d OH=%d OW=%d, k=%dx%d s=%dx%d p=%dx%d]",
                 N, C, H, W, OC, OH, OW, KH, KW, SH, SW, PH, PW);
     }
 }

@@ -1,28 +1,37 @@
 package org.cladec.engine.kernels;
 
 /**
- * Convolution kernels over dense NCHW arrays starting at index 0; see {@link ConvGeom} for the math.
- * x (N, C, H, W), w (OC, C, KH, KW), b (OC) or null, out (N, OC, OH, OW).
+ * Convolution kernels over dense NCHW arrays starting at index 0; see {@link ConvGeom} for the
+ * math. x (N, C, H, W), w (OC, C, KH, KW), b (OC) or null, out (N, OC, OH, OW).
  *
  * <p>Ranges partition the work so that concurrent calls write disjoint elements: forward and
- * backwardInput over images {@code [nLo, nHi)}, backwardWeight over output channels
- * {@code [ocLo, ocHi)}. Every element's value is computed the same way whatever the partition, so
- * results do not depend on the thread count. Kernels never allocate per call and never start threads.
- * A transposed convolution is these same kernels with the roles of x and out exchanged.
+ * backwardInput over images {@code [nLo, nHi)}, backwardWeight over output channels {@code [ocLo,
+ * ocHi)}. Every element's value is computed the same way whatever the partition, so results do not
+ * depend on the thread count. Kernels never allocate per call and never start threads. A transposed
+ * convolution is these same kernels with the roles of x and out exchanged.
  */
 public interface ConvKernels {
     /**
      * {@code out (=|+=) b + conv(x, w)} for images {@code [nLo, nHi)}; with {@code accumulate} the
      * result is added to out, otherwise it replaces it. {@code b} may be null.
      */
-    void forward(float[] out, float[] x, float[] w, float[] b, ConvGeom g, boolean accumulate, int nLo, int nHi);
+    void forward(
+            float[] out,
+            float[] x,
+            float[] w,
+            float[] b,
+            ConvGeom g,
+            boolean accumulate,
+            int nLo,
+            int nHi);
 
     /** {@code dx += d(Σ out·dOut)/dx}, the input gradient, for images {@code [nLo, nHi)}. */
     void backwardInput(float[] dx, float[] dOut, float[] w, ConvGeom g, int nLo, int nHi);
 
     /**
-     * {@code dw += d(Σ out·dOut)/dw} and, if {@code db} is not null, {@code db += Σ_{n,oh,ow} dOut},
-     * for output channels {@code [ocLo, ocHi)}.
+     * {@code dw += d(Σ out·dOut)/dw} and, if {@code db} is not null, {@code db += Σ_{n,oh,ow}
+     * dOut}, for output channels {@code [ocLo, ocHi)}.
      */
-    void backwardWeight(float[] dw, float[] db, float[] dOut, float[] x, ConvGeom g, int ocLo, int ocHi);
+    void backwardWeight(
+            float[] dw, float[] db, float[] dOut, float[] x, ConvGeom g, int ocLo, int ocHi);
 }

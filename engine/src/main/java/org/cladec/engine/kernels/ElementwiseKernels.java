@@ -2,21 +2,36 @@ package org.cladec.engine.kernels;
 
 /**
  * Element-wise kernels on dense arrays of {@code n} elements starting at index 0, and the strided
- * binary kernels behind broadcasting. Gradient kernels ({@code ...Acc}) add into their first argument.
+ * binary kernels behind broadcasting. Gradient kernels ({@code ...Acc}) add into their first
+ * argument.
  */
 public interface ElementwiseKernels {
     /** The four broadcasting binary operations. */
-    enum Binary { ADD, SUB, MUL, DIV }
+    enum Binary {
+        ADD,
+        SUB,
+        MUL,
+        DIV
+    }
 
     /**
      * {@code out[p] = a[i] op b[j]} for every index of {@code shape} in row-major order p, where
      * {@code i = aOff + Σ idx·aStrides} and likewise j; a stride of 0 broadcasts. out is dense.
      */
-    void binary(Binary op, float[] out, float[] a, int aOff, int[] aStrides, float[] b, int bOff, int[] bStrides, int[] shape);
+    void binary(
+            Binary op,
+            float[] out,
+            float[] a,
+            int aOff,
+            int[] aStrides,
+            float[] b,
+            int bOff,
+            int[] bStrides,
+            int[] shape);
 
     /**
-     * Reduces a dense {@code src} of {@code shape} into {@code dst}: {@code dst[Σ idx·dstStrides] += src[p]}.
-     * A stride of 0 sums over that dimension (the backward of broadcasting).
+     * Reduces a dense {@code src} of {@code shape} into {@code dst}: {@code dst[Σ idx·dstStrides]
+     * += src[p]}. A stride of 0 sums over that dimension (the backward of broadcasting).
      */
     void reduceAcc(float[] dst, int[] dstStrides, float[] src, int[] shape);
 
@@ -29,10 +44,16 @@ public interface ElementwiseKernels {
     /** {@code Σ x[i]}, accumulated in double. */
     double sum(float[] x, int n);
 
-    /** Per-channel sum for (N, C, HW) layouts: {@code db[c] += Σ_{n,i} x[(n·C + c)·HW + i]}, c in [cLo, cHi). */
+    /**
+     * Per-channel sum for (N, C, HW) layouts: {@code db[c] += Σ_{n,i} x[(n·C + c)·HW + i]}, c in
+     * [cLo, cHi).
+     */
     void channelSumAcc(float[] db, float[] x, int N, int C, int HW, int cLo, int cHi);
 
-    /** Per-channel add for (N, C, HW) layouts: {@code x[(n·C + c)·HW + i] += b[c]}, images [nLo, nHi). */
+    /**
+     * Per-channel add for (N, C, HW) layouts: {@code x[(n·C + c)·HW + i] += b[c]}, images [nLo,
+     * nHi).
+     */
     void channelAdd(float[] x, float[] b, int N, int C, int HW, int nLo, int nHi);
 
     /** {@code out = max(x, 0)}. */

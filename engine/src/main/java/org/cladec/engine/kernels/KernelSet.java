@@ -13,7 +13,14 @@ public record KernelSet(
 
     /** The plain-Java reference kernels. */
     public static KernelSet scalar() {
-        return new KernelSet("scalar", new ScalarConvKernels(), new ScalarGemmKernels(), new ScalarElementwiseKernels(),
-                new ScalarNormKernels(), new ScalarPoolKernels(), new ScalarLossKernels(), new ScalarOptimKernels());
+        return new KernelSet(
+                "scalar",
+                new ScalarConvKernels(),
+                new ScalarGemmKernels(),
+                new ScalarElementwiseKernels(),
+                new ScalarNormKernels(),
+                new ScalarPoolKernels(),
+                new ScalarLossKernels(),
+                new ScalarOptimKernels());
     }
 }

@@ -3,10 +3,10 @@ package org.cladec.engine.kernels;
 /**
  * The kernels every op calls, chosen once per process.
  *
- * <p>{@code -Dengine.kernels=scalar} forces the reference kernels; {@code simd} asks for the Vector API
- * kernels; the default, {@code auto}, takes SIMD kernels when an implementation is present and the
- * module {@code jdk.incubator.vector} is readable (the JVM was started with
- * {@code --add-modules jdk.incubator.vector}), and otherwise falls back to scalar with one warning.
+ * <p>{@code -Dengine.kernels=scalar} forces the reference kernels; {@code simd} asks for the Vector
+ * API kernels; the default, {@code auto}, takes SIMD kernels when an implementation is present and
+ * the module {@code jdk.incubator.vector} is readable (the JVM was started with {@code
+ * --add-modules jdk.incubator.vector}), and otherwise falls back to scalar with one warning.
  */
 public final class Kernels {
     private static final System.Logger LOG = System.getLogger(Kernels.class.getName());
@@ -18,11 +18,14 @@ public final class Kernels {
     private static KernelSet choose() {
         String mode = System.getProperty("engine.kernels", "auto");
         if (mode.equals("scalar")) {
-            LOG.log(System.Logger.Level.DEBUG, "engine kernels: scalar (forced by -Dengine.kernels=scalar)");
+            LOG.log(
+                    System.Logger.Level.DEBUG,
+                    "engine kernels: scalar (forced by -Dengine.kernels=scalar)");
             return KernelSet.scalar();
         }
         if (!mode.equals("auto") && !mode.equals("simd")) {
-            throw new IllegalArgumentException("-Dengine.kernels: expected scalar, simd or auto, but got '" + mode + "'");
+            throw new IllegalArgumentException(
+                    "-Dengine.kernels: expected scalar, simd or auto, but got '" + mode + "'");
         }
         KernelSet simd = trySimd();
         if (simd != null) {
@@ -30,9 +33,13 @@ public final class Kernels {
             return simd;
         }
         if (mode.equals("simd")) {
-            throw new IllegalStateException("-Dengine.kernels=simd, but the Vector API kernels are unavailable: " + whySimdUnavailable());
+            throw new IllegalStateException(
+                    "-Dengine.kernels=simd, but the Vector API kernels are unavailable: "
+                            + whySimdUnavailable());
         }
-        LOG.log(System.Logger.Level.WARNING, "engine kernels: falling back to scalar: " + whySimdUnavailable());
+        LOG.log(
+                System.Logger.Level.WARNING,
+                "engine kernels: falling back to scalar: " + whySimdUnavailable());
         return KernelSet.scalar();
     }
 
@@ -57,7 +64,9 @@ public final class Kernels {
         } catch (ClassNotFoundException e) {
             return null;
         } catch (ReflectiveOperationException | LinkageError e) {
-            LOG.log(System.Logger.Level.WARNING, "engine kernels: SIMD kernels failed to load: " + e);
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "engine kernels: SIMD kernels failed to load: " + e);
             return null;
         }
     }

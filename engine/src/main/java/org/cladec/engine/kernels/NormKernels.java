@@ -11,15 +11,38 @@ public interface NormKernels {
     void meanVar(float[] mean, float[] var, float[] x, int N, int C, int HW, int cLo, int cHi);
 
     /** {@code out = γ·(x − mean)·invStd + β}; gamma and beta may be null (no affine transform). */
-    void normalize(float[] out, float[] x, float[] mean, float[] invStd, float[] gamma, float[] beta,
-            int N, int C, int HW, int cLo, int cHi);
+    void normalize(
+            float[] out,
+            float[] x,
+            float[] mean,
+            float[] invStd,
+            float[] gamma,
+            float[] beta,
+            int N,
+            int C,
+            int HW,
+            int cLo,
+            int cHi);
 
     /**
-     * Accumulates the gradients: {@code dGamma += Σ dOut·x̂}, {@code dBeta += Σ dOut}, and {@code dx}.
-     * With {@code batchStats} (training), mean and invStd were computed from x itself, so
+     * Accumulates the gradients: {@code dGamma += Σ dOut·x̂}, {@code dBeta += Σ dOut}, and {@code
+     * dx}. With {@code batchStats} (training), mean and invStd were computed from x itself, so
      * {@code dx += γ·invStd/M · (M·dOut − Σ dOut − x̂·Σ dOut·x̂)}; otherwise (running statistics)
      * {@code dx += γ·invStd·dOut}. Any of dx, dGamma, dBeta may be null; gamma null means γ = 1.
      */
-    void backward(float[] dx, float[] dGamma, float[] dBeta, float[] dOut, float[] x, float[] mean, float[] invStd,
-            float[] gamma, boolean batchStats, int N, int C, int HW, int cLo, int cHi);
+    void backward(
+            float[] dx,
+            float[] dGamma,
+            float[] dBeta,
+            float[] dOut,
+            float[] x,
+            float[] mean,
+            float[] invStd,
+            float[] gamma,
+            boolean batchStats,
+            int N,
+            int C,
+            int HW,
+            int cLo,
+            int cHi);
 }

@@ -1,8 +1,8 @@
 package org.cladec.engine.kernels;
 
 /**
- * Pooling kernels over dense NCHW arrays; see {@link PoolGeom}. Each call covers the planes
- * {@code [pLo, pHi)} (plane p = n·C + c), which partitions writes for both directions.
+ * Pooling kernels over dense NCHW arrays; see {@link PoolGeom}. Each call covers the planes {@code
+ * [pLo, pHi)} (plane p = n·C + c), which partitions writes for both directions.
  */
 public interface PoolKernels {
     /**
@@ -14,7 +14,10 @@ public interface PoolKernels {
     /** {@code dx[plane + argmax[o]] += dOut[o]}. */
     void maxBackwardAcc(float[] dx, float[] dOut, int[] argmax, PoolGeom g, int pLo, int pHi);
 
-    /** Average pooling; padded zeros count in the divisor (PyTorch's {@code count_include_pad=True}). */
+    /**
+     * Average pooling; padded zeros count in the divisor (PyTorch's {@code
+     * count_include_pad=True}).
+     */
     void avgForward(float[] out, float[] x, PoolGeom g, int pLo, int pHi);
 
     /** {@code dx += } each output's gradient spread evenly over its window. */

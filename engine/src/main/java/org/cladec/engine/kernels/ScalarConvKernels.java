@@ -3,12 +3,13 @@ package org.cladec.engine.kernels;
 import java.util.Arrays;
 
 /**
- * Reference convolution kernels: plain loops that read like the formula in {@link ConvGeom}. They are
- * the oracle the SIMD kernels are tested against and the fallback when the Vector API is missing.
+ * Reference convolution kernels: plain loops that read like the formula in {@link ConvGeom}. They
+ * are the oracle the SIMD kernels are tested against and the fallback when the Vector API is
+ * missing.
  *
- * <p>The loop order puts one weight in a register and sweeps a row of outputs, so the innermost loop
- * is a unit-stride multiply-add over {@code ow} (for stride 1) with its bounds clipped once instead of
- * a padding test per element.
+ * <p>The loop order puts one weight in a register and sweeps a row of outputs, so the innermost
+ * loop is a unit-stride multiply-add over {@code ow} (for stride 1) with its bounds clipped once
+ * instead of a padding test per element.
  */
 public final class ScalarConvKernels implements ConvKernels {
 
@@ -25,7 +26,15 @@ public final class ScalarConvKernels implements ConvKernels {
     }
 
     @Override
-    public void forward(float[] out, float[] x, float[] w, float[] b, ConvGeom g, boolean accumulate, int nLo, int nHi) {
+    public void forward(
+            float[] out,
+            float[] x,
+            float[] w,
+            float[] b,
+            ConvGeom g,
+            boolean accumulate,
+            int nLo,
+            int nHi) {
         final int C = g.C, H = g.H, W = g.W, OC = g.OC, KH = g.KH, KW = g.KW, OH = g.OH, OW = g.OW;
         final int SH = g.SH, SW = g.SW, PH = g.PH, PW = g.PW;
         for (int n = nLo; n < nHi; n++) {
@@ -43,7 +52,8 @@ public final class ScalarConvKernels implements ConvKernels {
                             for (int oh = ohLo; oh < ohHi; oh++) {
                                 int xRow = xPlane + (oh * SH + kh - PH) * W + kw - PW;
                                 int oRow = oBase + oh * OW;
-                                for (int ow = owLo; ow < owHi; ow++) out[oRow + ow] += wv * x[xRow + ow * SW];
+                                for (int ow = owLo; ow < owHi; ow++)
+                                    out[oRow + ow] += wv * x[xRow + ow * SW];
                             }
                         }
                     }
@@ -69,7 +79,8 @@ public final class ScalarConvKernels implements ConvKernels {
                             for (int oh = ohLo; oh < ohHi; oh++) {
                                 int xRow = xPlane + (oh * SH + kh - PH) * W + kw - PW;
                                 int oRow = oBase + oh * OW;
-                                for (int ow = owLo; ow < owHi; ow++) dx[xRow + ow * SW] += wv * dOut[oRow + ow];
+                                for (int ow = owLo; ow < owHi; ow++)
+                                    dx[xRow + ow * SW] += wv * dOut[oRow + ow];
                             }
                         }
                     }
@@ -79,8 +90,17 @@ public final class ScalarConvKernels implements ConvKernels {
     }
 
     @Override
-    public void backwardWeight(float[] dw, float[] db, float[] dOut, float[] x, ConvGeom g, int ocLo, int ocHi) {
-        final int N = g.N, C = g.C, H = g.H, W = g.W, OC = g.OC, KH = g.KH, KW = g.KW, OH = g.OH, OW = g.OW;
+    public void backwardWeight(
+            float[] dw, float[] db, float[] dOut, float[] x, ConvGeom g, int ocLo, int ocHi) {
+        final int N = g.N,
+                C = g.C,
+                H = g.H,
+                W = g.W,
+                OC = g.OC,
+                KH = g.KH,
+                KW = g.KW,
+                OH = g.OH,
+                OW = g.OW;
         final int SH = g.SH, SW = g.SW, PH = g.PH, PW = g.PW;
         for (int oc = ocLo; oc < ocHi; oc++) {
             if (db != null) {
@@ -102,7 +122,8 @@ public final class ScalarConvKernels implements ConvKernels {
                             for (int oh = ohLo; oh < ohHi; oh++) {
                                 int xRow = xPlane + (oh * SH + kh - PH) * W + kw - PW;
                                 int oRow = oBase + oh * OW;
-                                for (int ow = owLo; ow < owHi; ow++) s += dOut[oRow + ow] * x[xRow + ow * SW];
+                                for (int ow = owLo; ow < owHi; ow++)
+                                    s += dOut[oRow + ow] * x[xRow + ow * SW];
                             }
                         }
                         dw[((oc * C + c) * KH + kh) * KW + kw] += s;

@@ -4,7 +4,16 @@ package org.cladec.engine.kernels;
 public final class ScalarElementwiseKernels implements ElementwiseKernels {
 
     @Override
-    public void binary(Binary op, float[] out, float[] a, int aOff, int[] aStrides, float[] b, int bOff, int[] bStrides, int[] shape) {
+    public void binary(
+            Binary op,
+            float[] out,
+            float[] a,
+            int aOff,
+            int[] aStrides,
+            float[] b,
+            int bOff,
+            int[] bStrides,
+            int[] shape) {
         int r = shape.length;
         int n = 1;
         for (int d : shape) n *= d;
@@ -23,10 +32,18 @@ public final class ScalarElementwiseKernels implements ElementwiseKernels {
                 ib += idx[i] * bStrides[i];
             }
             switch (op) {
-                case ADD -> { for (int j = 0; j < len; j++) out[p + j] = a[ia + j * sa] + b[ib + j * sb]; }
-                case SUB -> { for (int j = 0; j < len; j++) out[p + j] = a[ia + j * sa] - b[ib + j * sb]; }
-                case MUL -> { for (int j = 0; j < len; j++) out[p + j] = a[ia + j * sa] * b[ib + j * sb]; }
-                case DIV -> { for (int j = 0; j < len; j++) out[p + j] = a[ia + j * sa] / b[ib + j * sb]; }
+                case ADD -> {
+                    for (int j = 0; j < len; j++) out[p + j] = a[ia + j * sa] + b[ib + j * sb];
+                }
+                case SUB -> {
+                    for (int j = 0; j < len; j++) out[p + j] = a[ia + j * sa] - b[ib + j * sb];
+                }
+                case MUL -> {
+                    for (int j = 0; j < len; j++) out[p + j] = a[ia + j * sa] * b[ib + j * sb];
+                }
+                case DIV -> {
+                    for (int j = 0; j < len; j++) out[p + j] = a[ia + j * sa] / b[ib + j * sb];
+                }
             }
             p += len;
             for (int i = last - 1; i >= 0; i--) {
@@ -117,7 +134,8 @@ public final class ScalarElementwiseKernels implements ElementwiseKernels {
 
     @Override
     public void relu(float[] out, float[] x, int n) {
-        // NOTE: Math.max(x, 0) would turn -0 into +0 and keep NaN; a comparison matches PyTorch's relu.
+        // NOTE: Math.max(x, 0) would turn -0 into +0 and keep NaN; a comparison matches PyTorch's
+        // relu.
         for (int i = 0; i < n; i++) out[i] = x[i] > 0f ? x[i] : (x[i] != x[i] ? x[i] : 0f);
     }
 

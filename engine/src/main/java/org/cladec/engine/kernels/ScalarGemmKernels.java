@@ -8,8 +8,21 @@ import java.util.Arrays;
  */
 public final class ScalarGemmKernels implements GemmKernels {
     @Override
-    public void gemm(float[] c, int cOff, float[] a, int aOff, float[] b, int bOff,
-            int M, int N, int K, boolean transA, boolean transB, boolean accumulate, int mLo, int mHi) {
+    public void gemm(
+            float[] c,
+            int cOff,
+            float[] a,
+            int aOff,
+            float[] b,
+            int bOff,
+            int M,
+            int N,
+            int K,
+            boolean transA,
+            boolean transB,
+            boolean accumulate,
+            int mLo,
+            int mHi) {
         for (int i = mLo; i < mHi; i++) {
             int cRow = cOff + i * N;
             if (!accumulate) Arrays.fill(c, cRow, cRow + N, 0f);

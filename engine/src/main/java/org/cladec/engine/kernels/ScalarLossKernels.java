@@ -23,7 +23,8 @@ public final class ScalarLossKernels implements LossKernels {
     }
 
     @Override
-    public void softmaxCrossEntropyBackwardAcc(float[] dLogits, float[] probs, int[] labels, float scale, int N, int K) {
+    public void softmaxCrossEntropyBackwardAcc(
+            float[] dLogits, float[] probs, int[] labels, float scale, int N, int K) {
         for (int n = 0; n < N; n++) {
             int row = n * K;
             for (int k = 0; k < K; k++) dLogits[row + k] += scale * probs[row + k];
@@ -42,7 +43,8 @@ public final class ScalarLossKernels implements LossKernels {
     }
 
     @Override
-    public void squaredErrorBackwardAcc(float[] da, float[] db, float[] a, float[] b, float scale, int n) {
+    public void squaredErrorBackwardAcc(
+            float[] da, float[] db, float[] a, float[] b, float scale, int n) {
         float k = 2f * scale;
         for (int i = 0; i < n; i++) {
             float d = k * (a[i] - b[i]);
@@ -63,7 +65,8 @@ public final class ScalarLossKernels implements LossKernels {
     }
 
     @Override
-    public void binaryCrossEntropyBackwardAcc(float[] dp, float[] p, float[] t, float scale, int n) {
+    public void binaryCrossEntropyBackwardAcc(
+            float[] dp, float[] p, float[] t, float scale, int n) {
         for (int i = 0; i < n; i++) {
             dp[i] += (float) (scale * (p[i] - t[i]) / Math.max((1.0 - p[i]) * p[i], 1e-12));
         }

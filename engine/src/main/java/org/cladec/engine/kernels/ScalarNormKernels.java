@@ -4,7 +4,8 @@ package org.cladec.engine.kernels;
 public final class ScalarNormKernels implements NormKernels {
 
     @Override
-    public void meanVar(float[] mean, float[] var, float[] x, int N, int C, int HW, int cLo, int cHi) {
+    public void meanVar(
+            float[] mean, float[] var, float[] x, int N, int C, int HW, int cLo, int cHi) {
         double m = (double) N * HW;
         for (int c = cLo; c < cHi; c++) {
             double s = 0;
@@ -27,8 +28,18 @@ public final class ScalarNormKernels implements NormKernels {
     }
 
     @Override
-    public void normalize(float[] out, float[] x, float[] mean, float[] invStd, float[] gamma, float[] beta,
-            int N, int C, int HW, int cLo, int cHi) {
+    public void normalize(
+            float[] out,
+            float[] x,
+            float[] mean,
+            float[] invStd,
+            float[] gamma,
+            float[] beta,
+            int N,
+            int C,
+            int HW,
+            int cLo,
+            int cHi) {
         for (int c = cLo; c < cHi; c++) {
             float scale = invStd[c] * (gamma == null ? 1f : gamma[c]);
             float shift = (beta == null ? 0f : beta[c]) - mean[c] * scale;
@@ -40,8 +51,21 @@ public final class ScalarNormKernels implements NormKernels {
     }
 
     @Override
-    public void backward(float[] dx, float[] dGamma, float[] dBeta, float[] dOut, float[] x, float[] mean, float[] invStd,
-            float[] gamma, boolean batchStats, int N, int C, int HW, int cLo, int cHi) {
+    public void backward(
+            float[] dx,
+            float[] dGamma,
+            float[] dBeta,
+            float[] dOut,
+            float[] x,
+            float[] mean,
+            float[] invStd,
+            float[] gamma,
+            boolean batchStats,
+            int N,
+            int C,
+            int HW,
+            int cLo,
+            int cHi) {
         double m = (double) N * HW;
         for (int c = cLo; c < cHi; c++) {
             float mu = mean[c], is = invStd[c], g = gamma == null ? 1f : gamma[c];

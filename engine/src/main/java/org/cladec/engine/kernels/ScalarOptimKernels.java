@@ -1,11 +1,22 @@
 package org.cladec.engine.kernels;
 
-/** Reference optimizer updates; the formulas are those of PyTorch's single-tensor implementations. */
+/**
+ * Reference optimizer updates; the formulas are those of PyTorch's single-tensor implementations.
+ */
 public final class ScalarOptimKernels implements OptimKernels {
 
     @Override
-    public void sgd(float[] p, float[] g, float[] buf, int n, float lr, float momentum, float dampening, float weightDecay,
-            boolean nesterov, boolean firstStep) {
+    public void sgd(
+            float[] p,
+            float[] g,
+            float[] buf,
+            int n,
+            float lr,
+            float momentum,
+            float dampening,
+            float weightDecay,
+            boolean nesterov,
+            boolean firstStep) {
         for (int i = 0; i < n; i++) {
             float d = g[i] + weightDecay * p[i];
             if (momentum != 0f) {
@@ -17,8 +28,19 @@ public final class ScalarOptimKernels implements OptimKernels {
     }
 
     @Override
-    public void adam(float[] p, float[] g, float[] m, float[] v, int n, float lr, float beta1, float beta2, float eps,
-            float weightDecay, boolean decoupled, int step) {
+    public void adam(
+            float[] p,
+            float[] g,
+            float[] m,
+            float[] v,
+            int n,
+            float lr,
+            float beta1,
+            float beta2,
+            float eps,
+            float weightDecay,
+            boolean decoupled,
+            int step) {
         double bc1 = 1.0 - Math.pow(beta1, step);
         double bc2 = 1.0 - Math.pow(beta2, step);
         float stepSize = (float) (lr / bc1);

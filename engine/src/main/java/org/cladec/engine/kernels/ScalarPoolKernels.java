@@ -32,7 +32,8 @@ public final class ScalarPoolKernels implements PoolKernels {
     }
 
     @Override
-    public void maxBackwardAcc(float[] dx, float[] dOut, int[] argmax, PoolGeom g, int pLo, int pHi) {
+    public void maxBackwardAcc(
+            float[] dx, float[] dOut, int[] argmax, PoolGeom g, int pLo, int pHi) {
         int HW = g.H * g.W, OHW = g.OH * g.OW;
         for (int p = pLo; p < pHi; p++) {
             for (int o = 0; o < OHW; o++) dx[p * HW + argmax[p * OHW + o]] += dOut[p * OHW + o];
@@ -50,7 +51,8 @@ public final class ScalarPoolKernels implements PoolKernels {
                 for (int ow = 0; ow < OW; ow++) {
                     int w0 = ow * g.SW - g.PW, wLo = Math.max(w0, 0), wHi = Math.min(w0 + g.KW, W);
                     float s = 0f;
-                    for (int ih = hLo; ih < hHi; ih++) for (int iw = wLo; iw < wHi; iw++) s += x[xBase + ih * W + iw];
+                    for (int ih = hLo; ih < hHi; ih++)
+                        for (int iw = wLo; iw < wHi; iw++) s += x[xBase + ih * W + iw];
                     out[oBase + oh * OW + ow] = s * inv;
                 }
             }
@@ -68,7 +70,8 @@ public final class ScalarPoolKernels implements PoolKernels {
                 for (int ow = 0; ow < OW; ow++) {
                     int w0 = ow * g.SW - g.PW, wLo = Math.max(w0, 0), wHi = Math.min(w0 + g.KW, W);
                     float d = dOut[oBase + oh * OW + ow] * inv;
-                    for (int ih = hLo; ih < hHi; ih++) for (int iw = wLo; iw < wHi; iw++) dx[xBase + ih * W + iw] += d;
+                    for (int ih = hLo; ih < hHi; ih++)
+                        for (int iw = wLo; iw < wHi; iw++) dx[xBase + ih * W + iw] += d;
                 }
             }
         }

@@ -4,9 +4,10 @@ import org.cladec.engine.ops.F;
 import org.cladec.engine.tensor.Tensor;
 
 /**
- * Batch normalisation over channel dimension 1, as {@code torch.nn.BatchNorm2d} (input (N, C, H, W))
- * and {@code BatchNorm1d} (input (N, C) or (N, C, L)); see {@link #of2d} and {@link #of1d}. Entries:
- * {@code weight}, {@code bias}, {@code running_mean}, {@code running_var}, {@code num_batches_tracked}.
+ * Batch normalisation over channel dimension 1, as {@code torch.nn.BatchNorm2d} (input (N, C, H,
+ * W)) and {@code BatchNorm1d} (input (N, C) or (N, C, L)); see {@link #of2d} and {@link #of1d}.
+ * Entries: {@code weight}, {@code bias}, {@code running_mean}, {@code running_var}, {@code
+ * num_batches_tracked}.
  */
 public final class BatchNorm extends Module {
     private final int channels, rank;
@@ -14,18 +15,26 @@ public final class BatchNorm extends Module {
     private final Tensor weight, bias, runningMean, runningVar, numBatchesTracked;
 
     private BatchNorm(int channels, int rank, float eps, float momentum) {
-        if (channels <= 0) throw new IllegalArgumentException("BatchNorm: channels must be positive, but got " + channels);
-        if (!(momentum >= 0f && momentum <= 1f)) throw new IllegalArgumentException("BatchNorm: momentum must be in [0, 1], but got " + momentum);
-        if (!(eps > 0f)) throw new IllegalArgumentException("BatchNorm: eps must be positive, but got " + eps);
+        if (channels <= 0)
+            throw new IllegalArgumentException(
+                    "BatchNorm: channels must be positive, but got " + channels);
+        if (!(momentum >= 0f && momentum <= 1f))
+            throw new IllegalArgumentException(
+                    "BatchNorm: momentum must be in [0, 1], but got " + momentum);
+        if (!(eps > 0f))
+            throw new IllegalArgumentException("BatchNorm: eps must be positive, but got " + eps);
         this.channels = channels;
         this.rank = rank;
         this.eps = eps;
         this.momentum = momentum;
         this.weight = registerParameter("weight", Tensor.wrap(filled(channels, 1f), channels));
         this.bias = registerParameter("bias", Tensor.wrap(new float[channels], channels));
-        this.runningMean = registerBuffer("running_mean", Tensor.wrap(new float[channels], channels));
-        this.runningVar = registerBuffer("running_var", Tensor.wrap(filled(channels, 1f), channels));
-        this.numBatchesTracked = registerIntegralBuffer("num_batches_tracked", Tensor.wrap(new float[1]));
+        this.runningMean =
+                registerBuffer("running_mean", Tensor.wrap(new float[channels], channels));
+        this.runningVar =
+                registerBuffer("running_var", Tensor.wrap(filled(channels, 1f), channels));
+        this.numBatchesTracked =
+                registerIntegralBuffer("num_batches_tracked", Tensor.wrap(new float[1]));
     }
 
     private static float[] filled(int n, float v) {

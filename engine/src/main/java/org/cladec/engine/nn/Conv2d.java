@@ -4,7 +4,9 @@ import org.cladec.engine.ops.F;
 import org.cladec.engine.tensor.Rng;
 import org.cladec.engine.tensor.Tensor;
 
-/** 2-d convolution layer: weight (OUT, IN, K, K), optional bias (OUT). As {@code torch.nn.Conv2d}. */
+/**
+ * 2-d convolution layer: weight (OUT, IN, K, K), optional bias (OUT). As {@code torch.nn.Conv2d}.
+ */
 public final class Conv2d extends Module {
     private final int in, out, kernel, stride, padding;
     private final Tensor weight, bias;
@@ -16,11 +18,16 @@ public final class Conv2d extends Module {
         this.stride = b.stride;
         this.padding = b.padding;
         int fanIn = in * kernel * kernel;
-        this.weight = registerParameter("weight", Init.kaimingUniformDefault(rng, fanIn, out, in, kernel, kernel));
+        this.weight =
+                registerParameter(
+                        "weight", Init.kaimingUniformDefault(rng, fanIn, out, in, kernel, kernel));
         this.bias = b.bias ? registerParameter("bias", Init.defaultBias(rng, fanIn, out)) : null;
     }
 
-    /** A builder: {@code Conv2d.builder().setIn(1).setOut(32).setKernel(3).optStride(2).optPadding(1).build(rng)}. */
+    /**
+     * A builder: {@code
+     * Conv2d.builder().setIn(1).setOut(32).setKernel(3).optStride(2).optPadding(1).build(rng)}.
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -45,12 +52,24 @@ public final class Conv2d extends Module {
     @Override
     public int[] outputShape(int[] s) {
         expectShape(s, "Conv2d(" + in + " -> " + out + ")", -1, in, -1, -1);
-        int oh = Math.floorDiv(s[2] + 2 * padding - kernel, stride) + 1, ow = Math.floorDiv(s[3] + 2 * padding - kernel, stride) + 1;
-        if (oh <= 0 || ow <= 0) throw new IllegalArgumentException("Conv2d: kernel " + kernel + " does not fit input " + s[2] + "x" + s[3] + " with padding " + padding);
+        int oh = Math.floorDiv(s[2] + 2 * padding - kernel, stride) + 1,
+                ow = Math.floorDiv(s[3] + 2 * padding - kernel, stride) + 1;
+        if (oh <= 0 || ow <= 0)
+            throw new IllegalArgumentException(
+                    "Conv2d: kernel "
+                            + kernel
+                            + " does not fit input "
+                            + s[2]
+                            + "x"
+                            + s[3]
+                            + " with padding "
+                            + padding);
         return new int[] {s[0], out, oh, ow};
     }
 
-    /** Builder: setIn, setOut and setKernel are required; stride 1, padding 0 and a bias by default. */
+    /**
+     * Builder: setIn, setOut and setKernel are required; stride 1, padding 0 and a bias by default.
+     */
     public static final class Builder {
         private int in = -1, out = -1, kernel = -1, stride = 1, padding = 0;
         private boolean bias = true;
@@ -87,9 +106,20 @@ public final class Conv2d extends Module {
 
         public Conv2d build(Rng rng) {
             if (in <= 0 || out <= 0 || kernel <= 0) {
-                throw new IllegalArgumentException("Conv2d: in, out and kernel must be set and positive, but got " + in + ", " + out + ", " + kernel);
+                throw new IllegalArgumentException(
+                        "Conv2d: in, out and kernel must be set and positive, but got "
+                                + in
+                                + ", "
+                                + out
+                                + ", "
+                                + kernel);
             }
-            if (stride <= 0 || padding < 0) throw new IllegalArgumentException("Conv2d: stride must be positive and padding >= 0, but got " + stride + ", " + padding);
+            if (stride <= 0 || padding < 0)
+                throw new IllegalArgumentException(
+                        "Conv2d: stride must be positive and padding >= 0, but got "
+                                + stride
+                                + ", "
+                                + padding);
             return new Conv2d(this, rng);
         }
     }

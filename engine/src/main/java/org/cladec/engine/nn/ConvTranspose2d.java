@@ -21,11 +21,16 @@ public final class ConvTranspose2d extends Module {
         this.padding = b.padding;
         this.outputPadding = b.outputPadding;
         int fanIn = out * kernel * kernel;
-        this.weight = registerParameter("weight", Init.kaimingUniformDefault(rng, fanIn, in, out, kernel, kernel));
+        this.weight =
+                registerParameter(
+                        "weight", Init.kaimingUniformDefault(rng, fanIn, in, out, kernel, kernel));
         this.bias = b.bias ? registerParameter("bias", Init.defaultBias(rng, fanIn, out)) : null;
     }
 
-    /** A builder: {@code ConvTranspose2d.builder().setIn(64).setOut(32).setKernel(4).optStride(2).optPadding(1).build(rng)}. */
+    /**
+     * A builder: {@code
+     * ConvTranspose2d.builder().setIn(64).setOut(32).setKernel(4).optStride(2).optPadding(1).build(rng)}.
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -46,10 +51,18 @@ public final class ConvTranspose2d extends Module {
     @Override
     public int[] outputShape(int[] s) {
         expectShape(s, "ConvTranspose2d(" + in + " -> " + out + ")", -1, in, -1, -1);
-        return new int[] {s[0], out, (s[2] - 1) * stride - 2 * padding + kernel + outputPadding, (s[3] - 1) * stride - 2 * padding + kernel + outputPadding};
+        return new int[] {
+            s[0],
+            out,
+            (s[2] - 1) * stride - 2 * padding + kernel + outputPadding,
+            (s[3] - 1) * stride - 2 * padding + kernel + outputPadding
+        };
     }
 
-    /** Builder: setIn, setOut, setKernel required; stride 1, padding 0, output padding 0, bias by default. */
+    /**
+     * Builder: setIn, setOut, setKernel required; stride 1, padding 0, output padding 0, bias by
+     * default.
+     */
     public static final class Builder {
         private int in = -1, out = -1, kernel = -1, stride = 1, padding = 0, outputPadding = 0;
         private boolean bias = true;
@@ -91,11 +104,22 @@ public final class ConvTranspose2d extends Module {
 
         public ConvTranspose2d build(Rng rng) {
             if (in <= 0 || out <= 0 || kernel <= 0) {
-                throw new IllegalArgumentException("ConvTranspose2d: in, out and kernel must be set and positive, but got " + in + ", " + out + ", " + kernel);
+                throw new IllegalArgumentException(
+                        "ConvTranspose2d: in, out and kernel must be set and positive, but got "
+                                + in
+                                + ", "
+                                + out
+                                + ", "
+                                + kernel);
             }
             if (stride <= 0 || padding < 0 || outputPadding < 0 || outputPadding >= stride) {
-                throw new IllegalArgumentException("ConvTranspose2d: need stride > 0, padding >= 0 and 0 <= output padding < stride, but got "
-                        + stride + ", " + padding + ", " + outputPadding);
+                throw new IllegalArgumentException(
+                        "ConvTranspose2d: need stride > 0, padding >= 0 and 0 <= output padding < stride, but got "
+                                + stride
+                                + ", "
+                                + padding
+                                + ", "
+                                + outputPadding);
             }
             return new ConvTranspose2d(this, rng);
         }

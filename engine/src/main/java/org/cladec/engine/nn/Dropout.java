@@ -11,7 +11,9 @@ public final class Dropout extends Module {
 
     /** Dropout with probability {@code p}; masks are drawn from {@code rng}. */
     public Dropout(float p, Rng rng) {
-        if (!(p >= 0f && p <= 1f)) throw new IllegalArgumentException("Dropout: probability must be in [0, 1], but got " + p);
+        if (!(p >= 0f && p <= 1f))
+            throw new IllegalArgumentException(
+                    "Dropout: probability must be in [0, 1], but got " + p);
         this.p = p;
         this.rng = rng;
     }

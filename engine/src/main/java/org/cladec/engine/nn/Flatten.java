@@ -13,7 +13,9 @@ public final class Flatten extends Module {
 
     @Override
     public int[] outputShape(int[] s) {
-        if (s.length < 1) throw new IllegalArgumentException("Flatten: expected at least 1 dimension, but got a scalar");
+        if (s.length < 1)
+            throw new IllegalArgumentException(
+                    "Flatten: expected at least 1 dimension, but got a scalar");
         return new int[] {s[0], Shape.size(java.util.Arrays.copyOfRange(s, 1, s.length))};
     }
 }

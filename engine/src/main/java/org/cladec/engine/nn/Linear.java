@@ -4,7 +4,9 @@ import org.cladec.engine.ops.F;
 import org.cladec.engine.tensor.Rng;
 import org.cladec.engine.tensor.Tensor;
 
-/** {@code y = x·Wᵀ + b}: input (N, IN), weight (OUT, IN), bias (OUT). As {@code torch.nn.Linear}. */
+/**
+ * {@code y = x·Wᵀ + b}: input (N, IN), weight (OUT, IN), bias (OUT). As {@code torch.nn.Linear}.
+ */
 public final class Linear extends Module {
     private final int in, out;
     private final Tensor weight, bias;
@@ -67,7 +69,12 @@ public final class Linear extends Module {
 
         /** Validates and creates the layer, drawing the initial weights from {@code rng}. */
         public Linear build(Rng rng) {
-            if (in <= 0 || out <= 0) throw new IllegalArgumentException("Linear: in and out features must be set and positive, but got " + in + " and " + out);
+            if (in <= 0 || out <= 0)
+                throw new IllegalArgumentException(
+                        "Linear: in and out features must be set and positive, but got "
+                                + in
+                                + " and "
+                                + out);
             return new Linear(this, rng);
         }
     }

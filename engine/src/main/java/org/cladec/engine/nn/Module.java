@@ -11,13 +11,14 @@ import org.cladec.engine.tensor.Shape;
 import org.cladec.engine.tensor.Tensor;
 
 /**
- * A layer or a network: a {@link #forward} computation with named parameters, buffers and child modules.
+ * A layer or a network: a {@link #forward} computation with named parameters, buffers and child
+ * modules.
  *
- * <p>Names follow PyTorch's {@code state_dict}: a module's own parameters, then its own buffers, then
- * each child's entries prefixed with the child's name and a dot ({@code features.0.weight},
- * {@code bn.running_mean}). So a state dict saved by PyTorch loads here by name, and back. Modules are
- * in training mode when created; {@link #eval()} switches batch norm to running statistics and turns
- * dropout off.
+ * <p>Names follow PyTorch's {@code state_dict}: a module's own parameters, then its own buffers,
+ * then each child's entries prefixed with the child's name and a dot ({@code features.0.weight},
+ * {@code bn.running_mean}). So a state dict saved by PyTorch loads here by name, and back. Modules
+ * are in training mode when created; {@link #eval()} switches batch norm to running statistics and
+ * turns dropout off.
  */
 public abstract class Module {
     private final Map<String, Tensor> params = new LinkedHashMap<>();
@@ -29,7 +30,9 @@ public abstract class Module {
     /** Computes the module's output; records autograd history when gradients are enabled. */
     public abstract Tensor forward(Tensor x);
 
-    /** The output shape for an input shape, without computing anything (like DJL's getOutputShapes). */
+    /**
+     * The output shape for an input shape, without computing anything (like DJL's getOutputShapes).
+     */
     public abstract int[] outputShape(int[] inputShape);
 
     // ---------------------------------------------------------------- registration
@@ -42,7 +45,9 @@ public abstract class Module {
         return t;
     }
 
-    /** Registers a buffer: state saved with the module but not trained (e.g. running statistics). */
+    /**
+     * Registers a buffer: state saved with the module but not trained (e.g. running statistics).
+     */
     protected final Tensor registerBuffer(String name, Tensor t) {
         checkName(name);
         buffers.put(name, t);
@@ -64,9 +69,11 @@ public abstract class Module {
     }
 
     private void checkName(String name) {
-        if (name.isEmpty() || name.contains(".")) throw new IllegalArgumentException("invalid module entry name '" + name + "'");
+        if (name.isEmpty() || name.contains("."))
+            throw new IllegalArgumentException("invalid module entry name '" + name + "'");
         if (params.containsKey(name) || buffers.containsKey(name) || children.containsKey(name)) {
-            throw new IllegalArgumentException("name '" + name + "' is already registered in " + getClass().getSimpleName());
+            throw new IllegalArgumentException(
+                    "name '" + name + "' is already registered in " + getClass().getSimpleName());
         }
     }
 
@@ -77,12 +84,22 @@ public abstract class Module {
         return Collections.unmodifiableMap(children);
     }
 
-    /** The child called {@code name}, or a descendant for a dotted path such as {@code blocks.3.conv}. */
+    /**
+     * The child called {@code name}, or a descendant for a dotted path such as {@code
+     * blocks.3.conv}.
+     */
     public final Module module(String path) {
         Module m = this;
         for (String part : path.split("\\.")) {
             Module next = m.children.get(part);
-            if (next == null) throw new IllegalArgumentException("no module '" + path + "' in " + getClass().getSimpleName() + "; children: " + m.children.keySet());
+            if (next == null)
+                throw new IllegalArgumentException(
+                        "no module '"
+                                + path
+                                + "' in "
+                                + getClass().getSimpleName()
+                                + "; children: "
+                                + m.children.keySet());
             m = next;
         }
         return m;
@@ -100,7 +117,10 @@ public abstract class Module {
         return new ArrayList<>(namedParameters().values());
     }
 
-    /** Parameters and buffers by full name: the state a checkpoint holds. The tensors are live, not copies. */
+    /**
+     * Parameters and buffers by full name: the state a checkpoint holds. The tensors are live, not
+     * copies.
+     */
     public final Map<String, Tensor> stateDict() {
         Map<String, Tensor> out = new LinkedHashMap<>();
         collect("", out, true, true);
@@ -114,7 +134,8 @@ public abstract class Module {
         return out;
     }
 
-    private void collect(String prefix, Map<String, Tensor> out, boolean withParams, boolean withBuffers) {
+    private void collect(
+            String prefix, Map<String, Tensor> out, boolean withParams, boolean withBuffers) {
         if (withParams) params.forEach((k, v) -> out.put(prefix + k, v));
         if (withBuffers) buffers.forEach((k, v) -> out.put(prefix + k, v));
         children.forEach((k, m) -> m.collect(prefix + k + ".", out, withParams, withBuffers));
@@ -127,27 +148,41 @@ public abstract class Module {
 
     /**
      * Copies values from {@code state} into this module's parameters and buffers by name. Every
-     * problem is collected first: missing entries, unexpected entries (only when {@code strict}) and
-     * shape mismatches are listed together in one {@link IllegalArgumentException}, and nothing is
-     * copied unless all entries fit.
+     * problem is collected first: missing entries, unexpected entries (only when {@code strict})
+     * and shape mismatches are listed together in one {@link IllegalArgumentException}, and nothing
+     * is copied unless all entries fit.
      */
     public final void loadStateDict(Map<String, Tensor> state, boolean strict) {
         Map<String, Tensor> own = stateDict();
         List<String> problems = new ArrayList<>();
         for (Map.Entry<String, Tensor> e : own.entrySet()) {
             Tensor src = state.get(e.getKey());
-            if (src == null) problems.add("missing: " + e.getKey() + " " + Shape.str(e.getValue().shapeRef()));
+            if (src == null)
+                problems.add("missing: " + e.getKey() + " " + Shape.str(e.getValue().shapeRef()));
             else if (!java.util.Arrays.equals(src.shapeRef(), e.getValue().shapeRef())) {
-                problems.add("shape mismatch: " + e.getKey() + " expected " + Shape.str(e.getValue().shapeRef()) + " but got " + Shape.str(src.shapeRef()));
+                problems.add(
+                        "shape mismatch: "
+                                + e.getKey()
+                                + " expected "
+                                + Shape.str(e.getValue().shapeRef())
+                                + " but got "
+                                + Shape.str(src.shapeRef()));
             }
         }
         if (strict) {
-            for (String k : state.keySet()) if (!own.containsKey(k)) problems.add("unexpected: " + k + " " + Shape.str(state.get(k).shapeRef()));
+            for (String k : state.keySet())
+                if (!own.containsKey(k))
+                    problems.add("unexpected: " + k + " " + Shape.str(state.get(k).shapeRef()));
         }
         if (!problems.isEmpty()) {
-            throw new IllegalArgumentException("state dict does not fit " + getClass().getSimpleName() + ":\n  " + String.join("\n  ", problems));
+            throw new IllegalArgumentException(
+                    "state dict does not fit "
+                            + getClass().getSimpleName()
+                            + ":\n  "
+                            + String.join("\n  ", problems));
         }
-        for (Map.Entry<String, Tensor> e : own.entrySet()) e.getValue().copyFrom(state.get(e.getKey()));
+        for (Map.Entry<String, Tensor> e : own.entrySet())
+            e.getValue().copyFrom(state.get(e.getKey()));
     }
 
     // ---------------------------------------------------------------- modes and gradients
@@ -190,11 +225,15 @@ public abstract class Module {
     /** Checks an input shape against the expected rank and, where given (not -1), sizes. */
     protected static void expectShape(int[] inputShape, String layer, int... expected) {
         boolean ok = inputShape.length == expected.length;
-        for (int i = 0; ok && i < expected.length; i++) ok = expected[i] < 0 || expected[i] == inputShape[i];
+        for (int i = 0; ok && i < expected.length; i++)
+            ok = expected[i] < 0 || expected[i] == inputShape[i];
         if (!ok) {
             StringBuilder want = new StringBuilder("(");
-            for (int i = 0; i < expected.length; i++) want.append(i > 0 ? ", " : "").append(expected[i] < 0 ? "*" : String.valueOf(expected[i]));
-            throw new IllegalArgumentException(layer + ": expected input " + want + "), but got " + Shape.str(inputShape));
+            for (int i = 0; i < expected.length; i++)
+                want.append(i > 0 ? ", " : "")
+                        .append(expected[i] < 0 ? "*" : String.valueOf(expected[i]));
+            throw new IllegalArgumentException(
+                    layer + ": expected input " + want + "), but got " + Shape.str(inputShape));
         }
     }
 }

@@ -8,7 +8,11 @@ import org.cladec.engine.tensor.Tensor;
  * or global average pooling (each plane to 1x1, as {@code AdaptiveAvgPool2d(1)}).
  */
 public final class Pool2d extends Module {
-    private enum Kind { MAX, AVG, GLOBAL_AVG }
+    private enum Kind {
+        MAX,
+        AVG,
+        GLOBAL_AVG
+    }
 
     private final Kind kind;
     private final int kernel, stride, padding;
@@ -48,6 +52,11 @@ public final class Pool2d extends Module {
     public int[] outputShape(int[] s) {
         expectShape(s, "Pool2d", -1, -1, -1, -1);
         if (kind == Kind.GLOBAL_AVG) return new int[] {s[0], s[1], 1, 1};
-        return new int[] {s[0], s[1], Math.floorDiv(s[2] + 2 * padding - kernel, stride) + 1, Math.floorDiv(s[3] + 2 * padding - kernel, stride) + 1};
+        return new int[] {
+            s[0],
+            s[1],
+            Math.floorDiv(s[2] + 2 * padding - kernel, stride) + 1,
+            Math.floorDiv(s[3] + 2 * padding - kernel, stride) + 1
+        };
     }
 }

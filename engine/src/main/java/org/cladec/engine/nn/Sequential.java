@@ -5,8 +5,8 @@ import java.util.List;
 import org.cladec.engine.tensor.Tensor;
 
 /**
- * Modules applied in order, named {@code "0"}, {@code "1"}, ... unless given names, as
- * {@code torch.nn.Sequential}; parameter names are prefixed accordingly ({@code 0.weight}).
+ * Modules applied in order, named {@code "0"}, {@code "1"}, ... unless given names, as {@code
+ * torch.nn.Sequential}; parameter names are prefixed accordingly ({@code 0.weight}).
  */
 public final class Sequential extends Module {
     private final List<Module> layers = new ArrayList<>();

@@ -22,7 +22,13 @@ public final class Unflatten extends Module {
     public int[] outputShape(int[] s) {
         int per = Shape.size(shape);
         if (s.length != 2 || s[1] != per) {
-            throw new IllegalArgumentException("Unflatten" + Shape.str(shape) + ": expected input (N, " + per + "), but got " + Shape.str(s));
+            throw new IllegalArgumentException(
+                    "Unflatten"
+                            + Shape.str(shape)
+                            + ": expected input (N, "
+                            + per
+                            + "), but got "
+                            + Shape.str(s));
         }
         int[] out = new int[shape.length + 1];
         out[0] = s[0];

@@ -9,21 +9,31 @@ import org.cladec.engine.tensor.Tensor;
 import org.cladec.engine.tensor.Workspace;
 
 /**
- * Batch normalisation over channel dimension 1 of x (N, C, *), as {@code torch.nn.functional.batch_norm}.
+ * Batch normalisation over channel dimension 1 of x (N, C, *), as {@code
+ * torch.nn.functional.batch_norm}.
  *
- * <p>Training: normalise with the batch mean and biased variance over N and the trailing dimensions,
- * and update the running statistics in place with
- * {@code running = (1 − momentum)·running + momentum·batch}, the variance unbiased (× M/(M − 1)).
- * Evaluation: normalise with the running statistics. Saves x, mean and 1/sqrt(var + eps) for backward.
+ * <p>Training: normalise with the batch mean and biased variance over N and the trailing
+ * dimensions, and update the running statistics in place with {@code running = (1 −
+ * momentum)·running + momentum·batch}, the variance unbiased (× M/(M − 1)). Evaluation: normalise
+ * with the running statistics. Saves x, mean and 1/sqrt(var + eps) for backward.
  */
 final class BatchNorm implements Op {
     private Tensor x, gamma;
     private float[] mean, invStd;
     private boolean batchStats;
 
-    static Tensor apply(Tensor x, Tensor runningMean, Tensor runningVar, Tensor gamma, Tensor beta,
-            boolean training, float momentum, float eps) {
-        if (x.dim() < 2) throw new IllegalArgumentException("batch_norm: expected input (N, C, ...), but got " + Shape.str(x.shapeRef()));
+    static Tensor apply(
+            Tensor x,
+            Tensor runningMean,
+            Tensor runningVar,
+            Tensor gamma,
+            Tensor beta,
+            boolean training,
+            float momentum,
+            float eps) {
+        if (x.dim() < 2)
+            throw new IllegalArgumentException(
+                    "batch_norm: expected input (N, C, ...), but got " + Shape.str(x.shapeRef()));
         int N = x.shape(0), C = x.shape(1), HW = x.size() / Math.max(1, N * C);
         checkChannels(runningMean, C, "running_mean", x);
         checkChannels(runningVar, C, "running_var", x);
@@ -32,14 +42,18 @@ final class BatchNorm implements Op {
         boolean batchStats = training || runningMean == null || runningVar == null;
         int M = N * HW;
         if (batchStats && M <= 1) {
-            throw new IllegalArgumentException("batch_norm: expected more than 1 value per channel when training, but got input " + Shape.str(x.shapeRef()));
+            throw new IllegalArgumentException(
+                    "batch_norm: expected more than 1 value per channel when training, but got input "
+                            + Shape.str(x.shapeRef()));
         }
         Tensor xd = x.dense();
         float[] mean = Workspace.floats(C), invStd = Workspace.floats(C);
         if (batchStats) {
             float[] var = Workspace.floats(C);
-            Parallel.forRange(C, (lo, hi) -> Kernels.norm().meanVar(mean, var, xd.data(), N, C, HW, lo, hi));
-            for (int c = 0; c < C; c++) invStd[c] = (float) (1.0 / Math.sqrt(var[c] + (double) eps));
+            Parallel.forRange(
+                    C, (lo, hi) -> Kernels.norm().meanVar(mean, var, xd.data(), N, C, HW, lo, hi));
+            for (int c = 0; c < C; c++)
+                invStd[c] = (float) (1.0 / Math.sqrt(var[c] + (double) eps));
             if (training && runningMean != null && runningVar != null) {
                 float[] rm = runningMean.data(), rv = runningVar.data();
                 int om = runningMean.offset(), ov = runningVar.offset();
@@ -56,9 +70,25 @@ final class BatchNorm implements Op {
                 invStd[c] = (float) (1.0 / Math.sqrt(rv[c] + (double) eps));
             }
         }
-        float[] g = gamma == null ? null : gamma.dense().data(), b = beta == null ? null : beta.dense().data();
+        float[] g = gamma == null ? null : gamma.dense().data(),
+                b = beta == null ? null : beta.dense().data();
         Tensor out = Tensor.empty(x.shapeRef());
-        Parallel.forRange(C, (lo, hi) -> Kernels.norm().normalize(out.data(), xd.data(), mean, invStd, g, b, N, C, HW, lo, hi));
+        Parallel.forRange(
+                C,
+                (lo, hi) ->
+                        Kernels.norm()
+                                .normalize(
+                                        out.data(),
+                                        xd.data(),
+                                        mean,
+                                        invStd,
+                                        g,
+                                        b,
+                                        N,
+                                        C,
+                                        HW,
+                                        lo,
+                                        hi));
         if (Autograd.needsGrad(x, gamma, beta)) {
             BatchNorm op = new BatchNorm();
             op.x = xd;
@@ -73,8 +103,15 @@ final class BatchNorm implements Op {
 
     private static void checkChannels(Tensor t, int C, String what, Tensor x) {
         if (t != null && (t.dim() != 1 || t.shape(0) != C)) {
-            throw new IllegalArgumentException("batch_norm: expected " + what + " of shape (" + C + ",) for input "
-                    + Shape.str(x.shapeRef()) + ", but got " + Shape.str(t.shapeRef()));
+            throw new IllegalArgumentException(
+                    "batch_norm: expected "
+                            + what
+                            + " of shape ("
+                            + C
+                            + ",) for input "
+                            + Shape.str(x.shapeRef())
+                            + ", but got "
+                            + Shape.str(t.shapeRef()));
         }
     }
 
@@ -82,10 +119,28 @@ final class BatchNorm implements Op {
     public void backward(Tensor dOut, Tensor[] dIn) {
         int N = x.shape(0), C = x.shape(1), HW = x.size() / Math.max(1, N * C);
         float[] dx = dIn[0] == null ? null : dIn[0].data();
-        float[] dg = dIn[1] == null ? null : dIn[1].data(), db = dIn[2] == null ? null : dIn[2].data();
+        float[] dg = dIn[1] == null ? null : dIn[1].data(),
+                db = dIn[2] == null ? null : dIn[2].data();
         float[] g = gamma == null ? null : gamma.data();
-        Parallel.forRange(C, (lo, hi) ->
-                Kernels.norm().backward(dx, dg, db, dOut.data(), x.data(), mean, invStd, g, batchStats, N, C, HW, lo, hi));
+        Parallel.forRange(
+                C,
+                (lo, hi) ->
+                        Kernels.norm()
+                                .backward(
+                                        dx,
+                                        dg,
+                                        db,
+                                        dOut.data(),
+                                        x.data(),
+                                        mean,
+                                        invStd,
+                                        g,
+                                        batchStats,
+                                        N,
+                                        C,
+                                        HW,
+                                        lo,
+                                        hi));
         x = gamma = null;
         mean = invStd = null;
     }

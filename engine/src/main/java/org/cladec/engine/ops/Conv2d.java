@@ -9,8 +9,8 @@ import org.cladec.engine.tensor.Shape;
 import org.cladec.engine.tensor.Tensor;
 
 /**
- * 2-d convolution, as {@code torch.nn.functional.conv2d} without groups or dilation: x (N, C, H, W),
- * w (OC, C, KH, KW), b (OC) or null. Saves its (dense) input and weight for backward.
+ * 2-d convolution, as {@code torch.nn.functional.conv2d} without groups or dilation: x (N, C, H,
+ * W), w (OC, C, KH, KW), b (OC) or null. Saves its (dense) input and weight for backward.
  */
 final class Conv2d implements Op {
     private Tensor x, w;
@@ -18,21 +18,55 @@ final class Conv2d implements Op {
 
     static Tensor apply(Tensor x, Tensor w, Tensor b, int sh, int sw, int ph, int pw) {
         String shapes = "input " + Shape.str(x.shapeRef()) + ", weight " + Shape.str(w.shapeRef());
-        if (x.dim() != 4 || w.dim() != 4) throw new IllegalArgumentException("conv2d: expected 4-d input and weight, but got " + shapes);
+        if (x.dim() != 4 || w.dim() != 4)
+            throw new IllegalArgumentException(
+                    "conv2d: expected 4-d input and weight, but got " + shapes);
         if (x.shape(1) != w.shape(1)) {
-            throw new IllegalArgumentException("conv2d: input has " + x.shape(1) + " channels but the weight expects " + w.shape(1) + ": " + shapes);
+            throw new IllegalArgumentException(
+                    "conv2d: input has "
+                            + x.shape(1)
+                            + " channels but the weight expects "
+                            + w.shape(1)
+                            + ": "
+                            + shapes);
         }
         if (b != null && (b.dim() != 1 || b.shape(0) != w.shape(0))) {
-            throw new IllegalArgumentException("conv2d: expected bias (" + w.shape(0) + ",), but got " + Shape.str(b.shapeRef()));
+            throw new IllegalArgumentException(
+                    "conv2d: expected bias ("
+                            + w.shape(0)
+                            + ",), but got "
+                            + Shape.str(b.shapeRef()));
         }
         if (x.shape(2) + 2 * ph < w.shape(2) || x.shape(3) + 2 * pw < w.shape(3)) {
-            throw new IllegalArgumentException("conv2d: kernel larger than the padded input: " + shapes + ", padding " + ph + "x" + pw);
+            throw new IllegalArgumentException(
+                    "conv2d: kernel larger than the padded input: "
+                            + shapes
+                            + ", padding "
+                            + ph
+                            + "x"
+                            + pw);
         }
-        ConvGeom g = ConvGeom.conv(x.shape(0), x.shape(1), x.shape(2), x.shape(3), w.shape(0), w.shape(2), w.shape(3), sh, sw, ph, pw);
+        ConvGeom g =
+                ConvGeom.conv(
+                        x.shape(0),
+                        x.shape(1),
+                        x.shape(2),
+                        x.shape(3),
+                        w.shape(0),
+                        w.shape(2),
+                        w.shape(3),
+                        sh,
+                        sw,
+                        ph,
+                        pw);
         Tensor xd = x.dense(), wd = w.dense();
         float[] bd = b == null ? null : b.dense().data();
         Tensor out = Tensor.empty(g.N, g.OC, g.OH, g.OW);
-        Parallel.forRange(g.N, (lo, hi) -> Kernels.conv().forward(out.data(), xd.data(), wd.data(), bd, g, false, lo, hi));
+        Parallel.forRange(
+                g.N,
+                (lo, hi) ->
+                        Kernels.conv()
+                                .forward(out.data(), xd.data(), wd.data(), bd, g, false, lo, hi));
         if (Autograd.needsGrad(x, w, b)) {
             Conv2d op = new Conv2d();
             op.x = xd;
@@ -51,11 +85,15 @@ final class Conv2d implements Op {
             float[] dx = dIn[0].data();
             Parallel.forRange(g.N, (lo, hi) -> Kernels.conv().backwardInput(dx, d, wd, g, lo, hi));
         }
-        float[] dw = dIn[1] == null ? null : dIn[1].data(), db = dIn[2] == null ? null : dIn[2].data();
+        float[] dw = dIn[1] == null ? null : dIn[1].data(),
+                db = dIn[2] == null ? null : dIn[2].data();
         if (dw != null) {
-            Parallel.forRange(g.OC, (lo, hi) -> Kernels.conv().backwardWeight(dw, db, d, xd, g, lo, hi));
+            Parallel.forRange(
+                    g.OC, (lo, hi) -> Kernels.conv().backwardWeight(dw, db, d, xd, g, lo, hi));
         } else if (db != null) {
-            Parallel.forRange(g.OC, (lo, hi) -> Kernels.ew().channelSumAcc(db, d, g.N, g.OC, g.OH * g.OW, lo, hi));
+            Parallel.forRange(
+                    g.OC,
+                    (lo, hi) -> Kernels.ew().channelSumAcc(db, d, g.N, g.OC, g.OH * g.OW, lo, hi));
         }
         x = w = null;
     }

@@ -10,43 +10,78 @@ import org.cladec.engine.tensor.Tensor;
 
 /**
  * 2-d transposed convolution, as {@code torch.nn.functional.conv_transpose2d} without groups or
- * dilation: x (N, Cin, H, W), w (Cin, Cout, KH, KW), b (Cout) or null, output (N, Cout, OH, OW) with
- * {@code OH = (H − 1)·SH − 2·PH + KH + outPadH}.
+ * dilation: x (N, Cin, H, W), w (Cin, Cout, KH, KW), b (Cout) or null, output (N, Cout, OH, OW)
+ * with {@code OH = (H − 1)·SH − 2·PH + KH + outPadH}.
  *
- * <p>It is the input gradient of the convolution {@link ConvGeom#transposed} describes, so it reuses
- * the convolution kernels and never inserts zeros: forward is conv's backwardInput, the input gradient
- * is conv's forward, and the weight gradient is conv's backwardWeight with x and dOut exchanged.
+ * <p>It is the input gradient of the convolution {@link ConvGeom#transposed} describes, so it
+ * reuses the convolution kernels and never inserts zeros: forward is conv's backwardInput, the
+ * input gradient is conv's forward, and the weight gradient is conv's backwardWeight with x and
+ * dOut exchanged.
  */
 final class ConvTranspose2d implements Op {
     private Tensor x, w;
     private ConvGeom g;
 
-    static Tensor apply(Tensor x, Tensor w, Tensor b, int sh, int sw, int ph, int pw, int oph, int opw) {
+    static Tensor apply(
+            Tensor x, Tensor w, Tensor b, int sh, int sw, int ph, int pw, int oph, int opw) {
         String shapes = "input " + Shape.str(x.shapeRef()) + ", weight " + Shape.str(w.shapeRef());
         if (x.dim() != 4 || w.dim() != 4) {
-            throw new IllegalArgumentException("conv_transpose2d: expected 4-d input and weight, but got " + shapes);
+            throw new IllegalArgumentException(
+                    "conv_transpose2d: expected 4-d input and weight, but got " + shapes);
         }
         if (x.shape(1) != w.shape(0)) {
-            throw new IllegalArgumentException("conv_transpose2d: input has " + x.shape(1) + " channels but the weight expects "
-                    + w.shape(0) + " (weight is (Cin, Cout, KH, KW)): " + shapes);
+            throw new IllegalArgumentException(
+                    "conv_transpose2d: input has "
+                            + x.shape(1)
+                            + " channels but the weight expects "
+                            + w.shape(0)
+                            + " (weight is (Cin, Cout, KH, KW)): "
+                            + shapes);
         }
         if (b != null && (b.dim() != 1 || b.shape(0) != w.shape(1))) {
-            throw new IllegalArgumentException("conv_transpose2d: expected bias (" + w.shape(1) + ",), but got " + Shape.str(b.shapeRef()));
+            throw new IllegalArgumentException(
+                    "conv_transpose2d: expected bias ("
+                            + w.shape(1)
+                            + ",), but got "
+                            + Shape.str(b.shapeRef()));
         }
         if (oph < 0 || opw < 0 || (oph >= sh && oph > 0) || (opw >= sw && opw > 0)) {
-            throw new IllegalArgumentException("conv_transpose2d: output padding " + oph + "x" + opw + " must be smaller than the stride " + sh + "x" + sw);
+            throw new IllegalArgumentException(
+                    "conv_transpose2d: output padding "
+                            + oph
+                            + "x"
+                            + opw
+                            + " must be smaller than the stride "
+                            + sh
+                            + "x"
+                            + sw);
         }
-        ConvGeom g = ConvGeom.transposed(x.shape(0), x.shape(1), x.shape(2), x.shape(3), w.shape(1), w.shape(2), w.shape(3),
-                sh, sw, ph, pw, oph, opw);
+        ConvGeom g =
+                ConvGeom.transposed(
+                        x.shape(0),
+                        x.shape(1),
+                        x.shape(2),
+                        x.shape(3),
+                        w.shape(1),
+                        w.shape(2),
+                        w.shape(3),
+                        sh,
+                        sw,
+                        ph,
+                        pw,
+                        oph,
+                        opw);
         Tensor xd = x.dense(), wd = w.dense();
         float[] bd = b == null ? null : b.dense().data();
         Tensor out = Tensor.empty(g.N, g.C, g.H, g.W);
         int HW = g.H * g.W;
-        Parallel.forRange(g.N, (lo, hi) -> {
-            java.util.Arrays.fill(out.data(), lo * g.C * HW, hi * g.C * HW, 0f);
-            if (bd != null) Kernels.ew().channelAdd(out.data(), bd, g.N, g.C, HW, lo, hi);
-            Kernels.conv().backwardInput(out.data(), xd.data(), wd.data(), g, lo, hi);
-        });
+        Parallel.forRange(
+                g.N,
+                (lo, hi) -> {
+                    java.util.Arrays.fill(out.data(), lo * g.C * HW, hi * g.C * HW, 0f);
+                    if (bd != null) Kernels.ew().channelAdd(out.data(), bd, g.N, g.C, HW, lo, hi);
+                    Kernels.conv().backwardInput(out.data(), xd.data(), wd.data(), g, lo, hi);
+                });
         if (Autograd.needsGrad(x, w, b)) {
             ConvTranspose2d op = new ConvTranspose2d();
             op.x = xd;
@@ -63,15 +98,19 @@ final class ConvTranspose2d implements Op {
         ConvGeom g = this.g;
         if (dIn[0] != null) {
             float[] dx = dIn[0].data();
-            Parallel.forRange(g.N, (lo, hi) -> Kernels.conv().forward(dx, d, wd, null, g, true, lo, hi));
+            Parallel.forRange(
+                    g.N, (lo, hi) -> Kernels.conv().forward(dx, d, wd, null, g, true, lo, hi));
         }
         if (dIn[1] != null) {
             float[] dw = dIn[1].data();
-            Parallel.forRange(g.OC, (lo, hi) -> Kernels.conv().backwardWeight(dw, null, xd, d, g, lo, hi));
+            Parallel.forRange(
+                    g.OC, (lo, hi) -> Kernels.conv().backwardWeight(dw, null, xd, d, g, lo, hi));
         }
         if (dIn[2] != null) {
             float[] db = dIn[2].data();
-            Parallel.forRange(g.C, (lo, hi) -> Kernels.ew().channelSumAcc(db, d, g.N, g.C, g.H * g.W, lo, hi));
+            Parallel.forRange(
+                    g.C,
+                    (lo, hi) -> Kernels.ew().channelSumAcc(db, d, g.N, g.C, g.H * g.W, lo, hi));
         }
         x = w = null;
     }

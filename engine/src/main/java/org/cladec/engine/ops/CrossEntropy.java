@@ -8,8 +8,8 @@ import org.cladec.engine.tensor.Tensor;
 import org.cladec.engine.tensor.Workspace;
 
 /**
- * Mean softmax cross-entropy of logits (N, K) against class indices, as
- * {@code torch.nn.functional.cross_entropy}. Saves the softmax: d/dlogits = (softmax − onehot)/N.
+ * Mean softmax cross-entropy of logits (N, K) against class indices, as {@code
+ * torch.nn.functional.cross_entropy}. Saves the softmax: d/dlogits = (softmax − onehot)/N.
  */
 final class CrossEntropy implements Op {
     private float[] probs;
@@ -18,16 +18,32 @@ final class CrossEntropy implements Op {
 
     static Tensor apply(Tensor logits, int[] labels) {
         if (logits.dim() != 2) {
-            throw new IllegalArgumentException("cross_entropy: expected logits (N, K), but got " + Shape.str(logits.shapeRef()));
+            throw new IllegalArgumentException(
+                    "cross_entropy: expected logits (N, K), but got "
+                            + Shape.str(logits.shapeRef()));
         }
         int N = logits.shape(0), K = logits.shape(1);
         if (labels.length != N) {
-            throw new IllegalArgumentException("cross_entropy: " + N + " rows of logits " + Shape.str(logits.shapeRef()) + " but " + labels.length + " labels");
+            throw new IllegalArgumentException(
+                    "cross_entropy: "
+                            + N
+                            + " rows of logits "
+                            + Shape.str(logits.shapeRef())
+                            + " but "
+                            + labels.length
+                            + " labels");
         }
         if (N == 0) throw new IllegalArgumentException("cross_entropy: empty batch");
         for (int i = 0; i < N; i++) {
             if (labels[i] < 0 || labels[i] >= K) {
-                throw new IllegalArgumentException("cross_entropy: label " + labels[i] + " at index " + i + " is outside [0, " + K + ")");
+                throw new IllegalArgumentException(
+                        "cross_entropy: label "
+                                + labels[i]
+                                + " at index "
+                                + i
+                                + " is outside [0, "
+                                + K
+                                + ")");
             }
         }
         Tensor ld = logits.dense();
@@ -47,7 +63,10 @@ final class CrossEntropy implements Op {
 
     @Override
     public void backward(Tensor dOut, Tensor[] dIn) {
-        if (dIn[0] != null) Kernels.loss().softmaxCrossEntropyBackwardAcc(dIn[0].data(), probs, labels, dOut.item() / N, N, K);
+        if (dIn[0] != null)
+            Kernels.loss()
+                    .softmaxCrossEntropyBackwardAcc(
+                            dIn[0].data(), probs, labels, dOut.item() / N, N, K);
         probs = null;
     }
 }

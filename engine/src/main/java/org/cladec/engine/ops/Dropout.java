@@ -15,7 +15,9 @@ final class Dropout implements Op {
     private float[] mask;
 
     static Tensor apply(Tensor x, float p, boolean training, Rng rng) {
-        if (!(p >= 0f && p <= 1f)) throw new IllegalArgumentException("dropout: probability must be in [0, 1], but got " + p);
+        if (!(p >= 0f && p <= 1f))
+            throw new IllegalArgumentException(
+                    "dropout: probability must be in [0, 1], but got " + p);
         if (!training || p == 0f) return x;
         int n = x.size();
         float[] mask = Workspace.floats(n);

@@ -11,7 +11,8 @@ import org.cladec.engine.tensor.Tensor;
 public final class F {
     private F() {}
 
-    // ---------------------------------------------------------------- arithmetic (NumPy broadcasting)
+    // ---------------------------------------------------------------- arithmetic (NumPy
+    // broadcasting)
 
     /** {@code a + b}. */
     public static Tensor add(Tensor a, Tensor b) {
@@ -53,7 +54,8 @@ public final class F {
         return Sum.apply(x, true);
     }
 
-    // ---------------------------------------------------------------- linear algebra and convolution
+    // ---------------------------------------------------------------- linear algebra and
+    // convolution
 
     /** {@code a (M, K) · b (K, N)}. */
     public static Tensor matmul(Tensor a, Tensor b) {
@@ -65,37 +67,58 @@ public final class F {
         return Linear.apply(x, w, b);
     }
 
-    /** Convolution of x (N, C, H, W) with w (OC, C, KH, KW), bias (OC) or null, square stride and padding. */
+    /**
+     * Convolution of x (N, C, H, W) with w (OC, C, KH, KW), bias (OC) or null, square stride and
+     * padding.
+     */
     public static Tensor conv2d(Tensor x, Tensor w, Tensor b, int stride, int padding) {
         return Conv2d.apply(x, w, b, stride, stride, padding, padding);
     }
 
     /** Convolution with separate vertical and horizontal stride and padding. */
-    public static Tensor conv2d(Tensor x, Tensor w, Tensor b, int strideH, int strideW, int padH, int padW) {
+    public static Tensor conv2d(
+            Tensor x, Tensor w, Tensor b, int strideH, int strideW, int padH, int padW) {
         return Conv2d.apply(x, w, b, strideH, strideW, padH, padW);
     }
 
     /**
-     * Transposed convolution of x (N, Cin, H, W) with w (Cin, Cout, KH, KW), bias (Cout) or null; the
-     * output is {@code (H − 1)·stride − 2·padding + KH + outputPadding} high.
+     * Transposed convolution of x (N, Cin, H, W) with w (Cin, Cout, KH, KW), bias (Cout) or null;
+     * the output is {@code (H − 1)·stride − 2·padding + KH + outputPadding} high.
      */
-    public static Tensor convTranspose2d(Tensor x, Tensor w, Tensor b, int stride, int padding, int outputPadding) {
-        return ConvTranspose2d.apply(x, w, b, stride, stride, padding, padding, outputPadding, outputPadding);
+    public static Tensor convTranspose2d(
+            Tensor x, Tensor w, Tensor b, int stride, int padding, int outputPadding) {
+        return ConvTranspose2d.apply(
+                x, w, b, stride, stride, padding, padding, outputPadding, outputPadding);
     }
 
     /** Transposed convolution with separate vertical and horizontal parameters. */
-    public static Tensor convTranspose2d(Tensor x, Tensor w, Tensor b, int strideH, int strideW, int padH, int padW,
-            int outPadH, int outPadW) {
+    public static Tensor convTranspose2d(
+            Tensor x,
+            Tensor w,
+            Tensor b,
+            int strideH,
+            int strideW,
+            int padH,
+            int padW,
+            int outPadH,
+            int outPadW) {
         return ConvTranspose2d.apply(x, w, b, strideH, strideW, padH, padW, outPadH, outPadW);
     }
 
     /**
-     * Batch normalisation of x (N, C, *) over channel dimension 1. In training, batch statistics are
-     * used and the running statistics (if given) are updated in place with {@code momentum}; otherwise
-     * the running statistics are used. gamma and beta may be null.
+     * Batch normalisation of x (N, C, *) over channel dimension 1. In training, batch statistics
+     * are used and the running statistics (if given) are updated in place with {@code momentum};
+     * otherwise the running statistics are used. gamma and beta may be null.
      */
-    public static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor gamma, Tensor beta,
-            boolean training, float momentum, float eps) {
+    public static Tensor batchNorm(
+            Tensor x,
+            Tensor runningMean,
+            Tensor runningVar,
+            Tensor gamma,
+            Tensor beta,
+            boolean training,
+            float momentum,
+            float eps) {
         return BatchNorm.apply(x, runningMean, runningVar, gamma, beta, training, momentum, eps);
     }
 
@@ -135,7 +158,8 @@ public final class F {
 
     /** Global average pooling: (N, C, H, W) to (N, C, 1, 1). */
     public static Tensor globalAvgPool2d(Tensor x) {
-        if (x.dim() != 4) return Pool2d.apply(x, false, 1, 1, 1, 1, 0, 0); // let Pool2d report the shape
+        if (x.dim() != 4)
+            return Pool2d.apply(x, false, 1, 1, 1, 1, 0, 0); // let Pool2d report the shape
         return Pool2d.apply(x, false, x.shape(2), x.shape(3), 1, 1, 0, 0);
     }
 
@@ -151,7 +175,9 @@ public final class F {
 
     /** (N, ...) to (N, rest). */
     public static Tensor flatten(Tensor x) {
-        if (x.dim() < 1) throw new IllegalArgumentException("flatten: expected at least 1 dimension, but got a scalar");
+        if (x.dim() < 1)
+            throw new IllegalArgumentException(
+                    "flatten: expected at least 1 dimension, but got a scalar");
         return Reshape.apply(x, x.shape(0), x.shape(0) == 0 ? 0 : x.size() / x.shape(0));
     }
 

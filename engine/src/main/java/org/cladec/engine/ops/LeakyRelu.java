@@ -28,7 +28,9 @@ final class LeakyRelu implements Op {
 
     @Override
     public void backward(Tensor dOut, Tensor[] dIn) {
-        if (dIn[0] != null) Kernels.ew().leakyReluBackwardAcc(dIn[0].data(), dOut.data(), x.data(), slope, x.size());
+        if (dIn[0] != null)
+            Kernels.ew()
+                    .leakyReluBackwardAcc(dIn[0].data(), dOut.data(), x.data(), slope, x.size());
         x = null;
     }
 }

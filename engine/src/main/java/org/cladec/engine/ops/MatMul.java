@@ -16,12 +16,35 @@ final class MatMul implements Op {
         Checks.rank(a, 2, "matmul", "left operand");
         Checks.rank(b, 2, "matmul", "right operand");
         if (a.shape(1) != b.shape(0)) {
-            throw new IllegalArgumentException("matmul: inner dimensions differ: " + Shape.str(a.shapeRef()) + " · " + Shape.str(b.shapeRef()));
+            throw new IllegalArgumentException(
+                    "matmul: inner dimensions differ: "
+                            + Shape.str(a.shapeRef())
+                            + " · "
+                            + Shape.str(b.shapeRef()));
         }
         Tensor ad = a.dense(), bd = b.dense();
         int M = a.shape(0), K = a.shape(1), N = b.shape(1);
         Tensor out = Tensor.empty(M, N);
-        Parallel.forRange(M, 16, (lo, hi) -> Kernels.gemm().gemm(out.data(), 0, ad.data(), 0, bd.data(), 0, M, N, K, false, false, false, lo, hi));
+        Parallel.forRange(
+                M,
+                16,
+                (lo, hi) ->
+                        Kernels.gemm()
+                                .gemm(
+                                        out.data(),
+                                        0,
+                                        ad.data(),
+                                        0,
+                                        bd.data(),
+                                        0,
+                                        M,
+                                        N,
+                                        K,
+                                        false,
+                                        false,
+                                        false,
+                                        lo,
+                                        hi));
         if (Autograd.needsGrad(a, b)) {
             MatMul op = new MatMul();
             op.a = ad;
@@ -37,11 +60,21 @@ final class MatMul implements Op {
         float[] g = dOut.data();
         if (dIn[0] != null) {
             float[] da = dIn[0].data(), bd = b.data();
-            Parallel.forRange(M, 16, (lo, hi) -> Kernels.gemm().gemm(da, 0, g, 0, bd, 0, M, K, N, false, true, true, lo, hi));
+            Parallel.forRange(
+                    M,
+                    16,
+                    (lo, hi) ->
+                            Kernels.gemm()
+                                    .gemm(da, 0, g, 0, bd, 0, M, K, N, false, true, true, lo, hi));
         }
         if (dIn[1] != null) {
             float[] db = dIn[1].data(), ad = a.data();
-            Parallel.forRange(K, 16, (lo, hi) -> Kernels.gemm().gemm(db, 0, ad, 0, g, 0, K, N, M, true, false, true, lo, hi));
+            Parallel.forRange(
+                    K,
+                    16,
+                    (lo, hi) ->
+                            Kernels.gemm()
+                                    .gemm(db, 0, ad, 0, g, 0, K, N, M, true, false, true, lo, hi));
         }
         a = b = null;
     }

@@ -24,8 +24,10 @@ final class Mul implements Op {
     @Override
     public void backward(Tensor dOut, Tensor[] dIn) {
         int[] shape = dOut.shapeRef();
-        if (dIn[0] != null) Broadcast.reduceInto(dIn[0], Broadcast.apply(Binary.MUL, dOut, b, shape));
-        if (dIn[1] != null) Broadcast.reduceInto(dIn[1], Broadcast.apply(Binary.MUL, dOut, a, shape));
+        if (dIn[0] != null)
+            Broadcast.reduceInto(dIn[0], Broadcast.apply(Binary.MUL, dOut, b, shape));
+        if (dIn[1] != null)
+            Broadcast.reduceInto(dIn[1], Broadcast.apply(Binary.MUL, dOut, a, shape));
         a = b = null;
     }
 }

@@ -23,7 +23,8 @@ final class Relu implements Op {
 
     @Override
     public void backward(Tensor dOut, Tensor[] dIn) {
-        if (dIn[0] != null) Kernels.ew().reluBackwardAcc(dIn[0].data(), dOut.data(), out.data(), out.size());
+        if (dIn[0] != null)
+            Kernels.ew().reluBackwardAcc(dIn[0].data(), dOut.data(), out.data(), out.size());
         out = null;
     }
 }

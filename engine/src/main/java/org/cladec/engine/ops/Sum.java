@@ -28,6 +28,16 @@ final class Sum implements Op {
         Tensor d = dIn[0];
         float[] g = {dOut.item() * scale};
         // dx += g, as a broadcast add of a stride-0 scalar onto dx itself.
-        Kernels.ew().binary(Binary.ADD, d.data(), d.data(), 0, d.strides(), g, 0, new int[d.dim()], d.shapeRef());
+        Kernels.ew()
+                .binary(
+                        Binary.ADD,
+                        d.data(),
+                        d.data(),
+                        0,
+                        d.strides(),
+                        g,
+                        0,
+                        new int[d.dim()],
+                        d.shapeRef());
     }
 }

@@ -8,7 +8,8 @@ import org.cladec.engine.tensor.Tensor;
 /**
  * Adam with L2 weight decay added to the gradient (reference: {@code torch.optim.Adam}) or, when
  * created with {@link #adamW}, with decoupled weight decay (reference: {@code torch.optim.AdamW}).
- * Formula in {@link org.cladec.engine.kernels.OptimKernels#adam}. Moments are allocated on the first step.
+ * Formula in {@link org.cladec.engine.kernels.OptimKernels#adam}. Moments are allocated on the
+ * first step.
  */
 public final class Adam extends Optimizer {
     private final float beta1, beta2, eps, weightDecay;
@@ -21,10 +22,20 @@ public final class Adam extends Optimizer {
         this(params, lr, 0.9f, 0.999f, 1e-8f, weightDecay, false);
     }
 
-    public Adam(List<Tensor> params, float lr, float beta1, float beta2, float eps, float weightDecay, boolean decoupled) {
+    public Adam(
+            List<Tensor> params,
+            float lr,
+            float beta1,
+            float beta2,
+            float eps,
+            float weightDecay,
+            boolean decoupled) {
         super(params, lr);
-        if (!(beta1 >= 0f && beta1 < 1f && beta2 >= 0f && beta2 < 1f)) throw new IllegalArgumentException("Adam: betas must be in [0, 1), but got " + beta1 + ", " + beta2);
-        if (!(eps >= 0f) || !(weightDecay >= 0f)) throw new IllegalArgumentException("Adam: eps and weight decay must be >= 0");
+        if (!(beta1 >= 0f && beta1 < 1f && beta2 >= 0f && beta2 < 1f))
+            throw new IllegalArgumentException(
+                    "Adam: betas must be in [0, 1), but got " + beta1 + ", " + beta2);
+        if (!(eps >= 0f) || !(weightDecay >= 0f))
+            throw new IllegalArgumentException("Adam: eps and weight decay must be >= 0");
         this.beta1 = beta1;
         this.beta2 = beta2;
         this.eps = eps;
@@ -51,8 +62,20 @@ public final class Adam extends Optimizer {
                 v[i] = Tensor.wrap(new float[p.size()], p.shapeRef());
             }
             steps[i]++;
-            Kernels.optim().adam(p.data(), p.grad().data(), m[i].data(), v[i].data(), p.size(), lr, beta1, beta2, eps,
-                    weightDecay, decoupled, steps[i]);
+            Kernels.optim()
+                    .adam(
+                            p.data(),
+                            p.grad().data(),
+                            m[i].data(),
+                            v[i].data(),
+                            p.size(),
+                            lr,
+                            beta1,
+                            beta2,
+                            eps,
+                            weightDecay,
+                            decoupled,
+                            steps[i]);
         }
     }
 

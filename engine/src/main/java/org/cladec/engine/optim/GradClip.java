@@ -22,7 +22,9 @@ public final class GradClip {
         float total = (float) Math.sqrt(sq);
         float coef = maxNorm / (total + 1e-6f);
         if (coef < 1f) {
-            for (Tensor p : params) if (p.grad() != null) Kernels.ew().scale(p.grad().data(), p.grad().data(), coef, p.size());
+            for (Tensor p : params)
+                if (p.grad() != null)
+                    Kernels.ew().scale(p.grad().data(), p.grad().data(), coef, p.size());
         }
         return total;
     }

@@ -36,7 +36,9 @@ public abstract class LrScheduler {
 
     /** {@code torch.optim.lr_scheduler.StepLR}: {@code lr = base·gamma^floor(epoch/stepSize)}. */
     public static LrScheduler stepDecay(Optimizer opt, int stepSize, float gamma) {
-        if (stepSize <= 0) throw new IllegalArgumentException("stepDecay: step size must be positive, but got " + stepSize);
+        if (stepSize <= 0)
+            throw new IllegalArgumentException(
+                    "stepDecay: step size must be positive, but got " + stepSize);
         return new LrScheduler(opt) {
             @Override
             public float lrAt(int e) {
@@ -46,15 +48,20 @@ public abstract class LrScheduler {
     }
 
     /**
-     * {@code torch.optim.lr_scheduler.CosineAnnealingLR} (closed form):
-     * {@code lr = etaMin + (base − etaMin)·(1 + cos(π·epoch/tMax))/2}.
+     * {@code torch.optim.lr_scheduler.CosineAnnealingLR} (closed form): {@code lr = etaMin + (base
+     * − etaMin)·(1 + cos(π·epoch/tMax))/2}.
      */
     public static LrScheduler cosine(Optimizer opt, int tMax, float etaMin) {
-        if (tMax <= 0) throw new IllegalArgumentException("cosine: tMax must be positive, but got " + tMax);
+        if (tMax <= 0)
+            throw new IllegalArgumentException("cosine: tMax must be positive, but got " + tMax);
         return new LrScheduler(opt) {
             @Override
             public float lrAt(int e) {
-                return (float) (etaMin + (baseLr - etaMin) * (1 + Math.cos(Math.PI * Math.min(e, tMax) / tMax)) / 2);
+                return (float)
+                        (etaMin
+                                + (baseLr - etaMin)
+                                        * (1 + Math.cos(Math.PI * Math.min(e, tMax) / tMax))
+                                        / 2);
             }
         };
     }

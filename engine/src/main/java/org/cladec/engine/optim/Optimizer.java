@@ -16,12 +16,21 @@ public abstract class Optimizer {
     protected float lr;
 
     protected Optimizer(List<Tensor> params, float lr) {
-        if (params.isEmpty()) throw new IllegalArgumentException(getClass().getSimpleName() + ": no parameters to optimize");
-        if (!(lr >= 0f) || Float.isInfinite(lr)) throw new IllegalArgumentException(getClass().getSimpleName() + ": learning rate must be finite and >= 0, but got " + lr);
+        if (params.isEmpty())
+            throw new IllegalArgumentException(
+                    getClass().getSimpleName() + ": no parameters to optimize");
+        if (!(lr >= 0f) || Float.isInfinite(lr))
+            throw new IllegalArgumentException(
+                    getClass().getSimpleName()
+                            + ": learning rate must be finite and >= 0, but got "
+                            + lr);
         for (Tensor p : params) {
-            if (!p.isDense()) throw new IllegalArgumentException(getClass().getSimpleName() + ": parameters must be dense tensors");
+            if (!p.isDense())
+                throw new IllegalArgumentException(
+                        getClass().getSimpleName() + ": parameters must be dense tensors");
         }
         this.params = new ArrayList<>(params);
+        this.lr = lr;
     }
 
     /** Applies one update from the current gradients. */

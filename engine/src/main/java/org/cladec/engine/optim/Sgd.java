@@ -7,8 +7,8 @@ import org.cladec.engine.tensor.Tensor;
 
 /**
  * Stochastic gradient descent with optional momentum, dampening, Nesterov momentum and L2 weight
- * decay. Reference: {@code torch.optim.SGD} (the single-tensor code path); formula in
- * {@link org.cladec.engine.kernels.OptimKernels#sgd}.
+ * decay. Reference: {@code torch.optim.SGD} (the single-tensor code path); formula in {@link
+ * org.cladec.engine.kernels.OptimKernels#sgd}.
  */
 public final class Sgd extends Optimizer {
     private final float momentum, dampening, weightDecay;
@@ -20,10 +20,19 @@ public final class Sgd extends Optimizer {
         this(params, lr, 0f, 0f, 0f, false);
     }
 
-    public Sgd(List<Tensor> params, float lr, float momentum, float dampening, float weightDecay, boolean nesterov) {
+    public Sgd(
+            List<Tensor> params,
+            float lr,
+            float momentum,
+            float dampening,
+            float weightDecay,
+            boolean nesterov) {
         super(params, lr);
-        if (momentum < 0f || weightDecay < 0f) throw new IllegalArgumentException("Sgd: momentum and weight decay must be >= 0");
-        if (nesterov && (momentum <= 0f || dampening != 0f)) throw new IllegalArgumentException("Sgd: Nesterov momentum requires a momentum and zero dampening");
+        if (momentum < 0f || weightDecay < 0f)
+            throw new IllegalArgumentException("Sgd: momentum and weight decay must be >= 0");
+        if (nesterov && (momentum <= 0f || dampening != 0f))
+            throw new IllegalArgumentException(
+                    "Sgd: Nesterov momentum requires a momentum and zero dampening");
         this.momentum = momentum;
         this.dampening = dampening;
         this.weightDecay = weightDecay;
@@ -37,9 +46,20 @@ public final class Sgd extends Optimizer {
         for (int i = 0; i < params.size(); i++) {
             Tensor p = params.get(i);
             if (p.grad() == null) continue;
-            if (momentum != 0f && buffers[i] == null) buffers[i] = Tensor.wrap(new float[p.size()], p.shapeRef());
-            Kernels.optim().sgd(p.data(), p.grad().data(), buffers[i] == null ? null : buffers[i].data(), p.size(), lr,
-                    momentum, dampening, weightDecay, nesterov, !started[i]);
+            if (momentum != 0f && buffers[i] == null)
+                buffers[i] = Tensor.wrap(new float[p.size()], p.shapeRef());
+            Kernels.optim()
+                    .sgd(
+                            p.data(),
+                            p.grad().data(),
+                            buffers[i] == null ? null : buffers[i].data(),
+                            p.size(),
+                            lr,
+                            momentum,
+                            dampening,
+                            weightDecay,
+                            nesterov,
+                            !started[i]);
             started[i] = true;
         }
     }
@@ -47,7 +67,8 @@ public final class Sgd extends Optimizer {
     @Override
     public Map<String, Tensor> state() {
         Map<String, Tensor> s = newStateMap();
-        for (int i = 0; i < params.size(); i++) if (buffers[i] != null) s.put(i + ".momentum_buffer", buffers[i]);
+        for (int i = 0; i < params.size(); i++)
+            if (buffers[i] != null) s.put(i + ".momentum_buffer", buffers[i]);
         return s;
     }
 }

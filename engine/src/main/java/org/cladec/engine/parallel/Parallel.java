@@ -6,10 +6,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The one process-wide thread pool. Its size comes from {@link #setThreads(int)} (the CLI's
- * {@code --threads}), else {@code -Dengine.threads}, else the number of available processors, and is
- * fixed at first use. Ops split work into contiguous ranges that write disjoint outputs; kernels
- * never call this class, so nothing nests.
+ * The one process-wide thread pool. Its size comes from {@link #setThreads(int)} (the CLI's {@code
+ * --threads}), else {@code -Dengine.threads}, else the number of available processors, and is fixed
+ * at first use. Ops split work into contiguous ranges that write disjoint outputs; kernels never
+ * call this class, so nothing nests.
  */
 public final class Parallel {
     /** Work on the half-open range {@code [lo, hi)}. */
@@ -25,9 +25,14 @@ public final class Parallel {
 
     /** Sets the pool size; allowed before first use, or again with the same value. */
     public static synchronized void setThreads(int threads) {
-        if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, but got " + threads);
+        if (threads < 1)
+            throw new IllegalArgumentException("threads must be >= 1, but got " + threads);
         if (pool != null && pool.threads != threads) {
-            throw new IllegalStateException("the thread pool already started with " + pool.threads + " threads; cannot change to " + threads);
+            throw new IllegalStateException(
+                    "the thread pool already started with "
+                            + pool.threads
+                            + " threads; cannot change to "
+                            + threads);
         }
         requested = threads;
     }
@@ -58,15 +63,16 @@ public final class Parallel {
             } catch (NumberFormatException ignored) {
                 // fall through to the error below
             }
-            throw new IllegalArgumentException("-Dengine.threads: expected a positive integer, but got '" + prop + "'");
+            throw new IllegalArgumentException(
+                    "-Dengine.threads: expected a positive integer, but got '" + prop + "'");
         }
         return Runtime.getRuntime().availableProcessors();
     }
 
     /**
-     * Runs {@code task} over {@code [0, n)} split into at most {@link #threads()} contiguous chunks,
-     * the remainder going to the last; the caller runs the first chunk itself. Returns when all are
-     * done and rethrows the first failure.
+     * Runs {@code task} over {@code [0, n)} split into at most {@link #threads()} contiguous
+     * chunks, the remainder going to the last; the caller runs the first chunk itself. Returns when
+     * all are done and rethrows the first failure.
      */
     public static void forRange(int n, RangeTask task) {
         forRange(n, 1, task);
@@ -86,15 +92,16 @@ public final class Parallel {
         AtomicReference<Throwable> failure = new AtomicReference<>();
         for (int i = 1; i < chunks; i++) {
             int lo = i * base, hi = i == chunks - 1 ? n : lo + base;
-            p.executor.execute(() -> {
-                try {
-                    task.run(lo, hi);
-                } catch (Throwable t) {
-                    failure.compareAndSet(null, t);
-                } finally {
-                    done.countDown();
-                }
-            });
+            p.executor.execute(
+                    () -> {
+                        try {
+                            task.run(lo, hi);
+                        } catch (Throwable t) {
+                            failure.compareAndSet(null, t);
+                        } finally {
+                            done.countDown();
+                        }
+                    });
         }
         try {
             task.run(0, base);
@@ -121,11 +128,14 @@ public final class Parallel {
         Pool(int threads) {
             this.threads = threads;
             int[] id = {0};
-            this.executor = Executors.newFixedThreadPool(Math.max(1, threads - 1), r -> {
-                Thread t = new Thread(group, r, "engine-" + (++id[0]));
-                t.setDaemon(true);
-                return t;
-            });
+            this.executor =
+                    Executors.newFixedThreadPool(
+                            Math.max(1, threads - 1),
+                            r -> {
+                                Thread t = new Thread(group, r, "engine-" + (++id[0]));
+                                t.setDaemon(true);
+                                return t;
+                            });
         }
     }
 }

@@ -10,7 +10,10 @@ import java.util.Arrays;
 public final class Checks {
     private Checks() {}
 
-    /** Throws {@link IllegalArgumentException} with {@code op + ": " + message} when {@code ok} is false. */
+    /**
+     * Throws {@link IllegalArgumentException} with {@code op + ": " + message} when {@code ok} is
+     * false.
+     */
     public static void check(boolean ok, String op, String message) {
         if (!ok) throw new IllegalArgumentException(op + ": " + message);
     }
@@ -19,7 +22,13 @@ public final class Checks {
     public static void rank(Tensor t, int rank, String op, String what) {
         if (t.dim() != rank) {
             throw new IllegalArgumentException(
-                    op + ": expected " + what + " of rank " + rank + ", but got shape " + Shape.str(t.shapeRef()));
+                    op
+                            + ": expected "
+                            + what
+                            + " of rank "
+                            + rank
+                            + ", but got shape "
+                            + Shape.str(t.shapeRef()));
         }
     }
 
@@ -27,17 +36,25 @@ public final class Checks {
     public static void sameShape(Tensor a, Tensor b, String op) {
         if (!Arrays.equals(a.shapeRef(), b.shapeRef())) {
             throw new IllegalArgumentException(
-                    op + ": shapes must match, but got " + Shape.str(a.shapeRef()) + " and " + Shape.str(b.shapeRef()));
+                    op
+                            + ": shapes must match, but got "
+                            + Shape.str(a.shapeRef())
+                            + " and "
+                            + Shape.str(b.shapeRef()));
         }
     }
 
     /** Checks that {@code value > 0}. */
     public static void positive(int value, String op, String what) {
-        if (value <= 0) throw new IllegalArgumentException(op + ": " + what + " must be positive, but got " + value);
+        if (value <= 0)
+            throw new IllegalArgumentException(
+                    op + ": " + what + " must be positive, but got " + value);
     }
 
     /** Checks that {@code value >= 0}. */
     public static void nonNegative(int value, String op, String what) {
-        if (value < 0) throw new IllegalArgumentException(op + ": " + what + " must be >= 0, but got " + value);
+        if (value < 0)
+            throw new IllegalArgumentException(
+                    op + ": " + what + " must be >= 0, but got " + value);
     }
 }

@@ -2,7 +2,8 @@ package org.cladec.engine.tensor;
 
 /**
  * A seeded pseudo-random generator (xoshiro128** seeded through SplitMix64). Every random operation
- * in the engine takes an {@code Rng}; there is no hidden global randomness, so a seed reproduces a run.
+ * in the engine takes an {@code Rng}; there is no hidden global randomness, so a seed reproduces a
+ * run.
  *
  * <p>The whole state is four ints plus a cached Gaussian, readable with {@link #state()} and
  * restorable with {@link #setState(long[])}, so checkpoints can resume a random stream exactly.
@@ -50,7 +51,8 @@ public final class Rng {
 
     /** Uniform in {@code [0, bound)} without modulo bias (Lemire's method). */
     public int nextInt(int bound) {
-        if (bound <= 0) throw new IllegalArgumentException("bound must be positive, but got " + bound);
+        if (bound <= 0)
+            throw new IllegalArgumentException("bound must be positive, but got " + bound);
         long m = (nextInt() & 0xFFFFFFFFL) * bound;
         long l = m & 0xFFFFFFFFL;
         if (l < bound) {
@@ -100,7 +102,9 @@ public final class Rng {
         }
     }
 
-    /** The complete state, for checkpoints: {@code {s0..s3 packed, haveGaussian, gaussian bits}}. */
+    /**
+     * The complete state, for checkpoints: {@code {s0..s3 packed, haveGaussian, gaussian bits}}.
+     */
     public long[] state() {
         return new long[] {
             ((long) s0 << 32) | (s1 & 0xFFFFFFFFL),
@@ -112,12 +116,15 @@ public final class Rng {
 
     /** Restores a state returned by {@link #state()}. */
     public void setState(long[] state) {
-        if (state.length != 4) throw new IllegalArgumentException("Rng state: expected 4 longs, but got " + state.length);
+        if (state.length != 4)
+            throw new IllegalArgumentException(
+                    "Rng state: expected 4 longs, but got " + state.length);
         s0 = (int) (state[0] >>> 32);
         s1 = (int) state[0];
         s2 = (int) (state[1] >>> 32);
         s3 = (int) state[1];
-        if ((s0 | s1 | s2 | s3) == 0) throw new IllegalArgumentException("Rng state: all-zero state is invalid");
+        if ((s0 | s1 | s2 | s3) == 0)
+            throw new IllegalArgumentException("Rng state: all-zero state is invalid");
         haveGaussian = state[2] != 0;
         nextGaussian = Float.intBitsToFloat((int) state[3]);
     }

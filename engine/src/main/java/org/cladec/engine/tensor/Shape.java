@@ -8,7 +8,8 @@ public final class Shape {
     public static int size(int... shape) {
         int n = 1;
         for (int d : shape) {
-            if (d < 0) throw new IllegalArgumentException("negative dimension in shape " + str(shape));
+            if (d < 0)
+                throw new IllegalArgumentException("negative dimension in shape " + str(shape));
             n = Math.multiplyExact(n, d);
         }
         return n;
@@ -36,8 +37,8 @@ public final class Shape {
     }
 
     /**
-     * The broadcast shape of {@code a} and {@code b} under NumPy rules (align trailing dimensions; a
-     * dimension of 1 stretches), or {@code null} when they are incompatible.
+     * The broadcast shape of {@code a} and {@code b} under NumPy rules (align trailing dimensions;
+     * a dimension of 1 stretches), or {@code null} when they are incompatible.
      */
     public static int[] broadcast(int[] a, int[] b) {
         int n = Math.max(a.length, b.length);

@@ -7,12 +7,13 @@ import org.cladec.engine.autograd.Node;
 /**
  * A float tensor: a heap {@code float[]} plus offset, shape and strides (NCHW for images).
  *
- * <p>{@link #reshape}, {@link #permute}, {@link #slice} and {@link #expand} return new metadata over
- * the same array; {@link #dense()} copies only when the layout is not already row-major from offset 0.
- * Those views do not record autograd history: differentiable reshapes live in {@code ops.F}.
+ * <p>{@link #reshape}, {@link #permute}, {@link #slice} and {@link #expand} return new metadata
+ * over the same array; {@link #dense()} copies only when the layout is not already row-major from
+ * offset 0. Those views do not record autograd history: differentiable reshapes live in {@code
+ * ops.F}.
  *
- * <p>Autograd: a tensor {@link #requiresGrad()} when it is a leaf marked by
- * {@link #setRequiresGrad(boolean)} (a parameter, or an input whose gradient is wanted) or when an op
+ * <p>Autograd: a tensor {@link #requiresGrad()} when it is a leaf marked by {@link
+ * #setRequiresGrad(boolean)} (a parameter, or an input whose gradient is wanted) or when an op
  * computed it from such a tensor while gradients were enabled. Such a computed tensor carries the
  * {@link Node} that made it; {@link #backward()} walks those nodes in reverse. Leaf gradients
  * accumulate across backward passes until {@link #zeroGrad()}.
@@ -50,8 +51,8 @@ public final class Tensor {
     // ---------------------------------------------------------------- factories
 
     /**
-     * A dense tensor with arbitrary contents, taken from the active {@link Workspace} if one is open on
-     * this thread, else freshly allocated.
+     * A dense tensor with arbitrary contents, taken from the active {@link Workspace} if one is
+     * open on this thread, else freshly allocated.
      */
     public static Tensor empty(int... shape) {
         int[] s = shape.clone();
@@ -91,17 +92,29 @@ public final class Tensor {
         int n = Shape.size(s);
         if (data.length < n) {
             throw new IllegalArgumentException(
-                    "wrap: shape " + Shape.str(s) + " needs " + n + " elements, but the array has " + data.length);
+                    "wrap: shape "
+                            + Shape.str(s)
+                            + " needs "
+                            + n
+                            + " elements, but the array has "
+                            + data.length);
         }
         return new Tensor(data, 0, s, Shape.rowMajorStrides(s));
     }
 
-    /** A dense tensor holding a copy of {@code values}, which must have exactly the shape's size. */
+    /**
+     * A dense tensor holding a copy of {@code values}, which must have exactly the shape's size.
+     */
     public static Tensor of(float[] values, int... shape) {
         int n = Shape.size(shape);
         if (values.length != n) {
             throw new IllegalArgumentException(
-                    "of: shape " + Shape.str(shape) + " needs " + n + " values, but got " + values.length);
+                    "of: shape "
+                            + Shape.str(shape)
+                            + " needs "
+                            + n
+                            + " values, but got "
+                            + values.length);
         }
         return wrap(values.clone(), shape);
     }
@@ -153,8 +166,9 @@ public final class Tensor {
     }
 
     /**
-     * The backing array. For a {@link #isDense() dense} tensor element {@code i} in row-major order is
-     * {@code data()[i]}; the array may be longer than {@link #size()}. Writing to it bypasses autograd.
+     * The backing array. For a {@link #isDense() dense} tensor element {@code i} in row-major order
+     * is {@code data()[i]}; the array may be longer than {@link #size()}. Writing to it bypasses
+     * autograd.
      */
     public float[] data() {
         return data;
@@ -174,12 +188,17 @@ public final class Tensor {
 
     private int index(int[] idx) {
         if (idx.length != shape.length) {
-            throw new IllegalArgumentException("index " + Arrays.toString(idx) + " does not match shape " + Shape.str(shape));
+            throw new IllegalArgumentException(
+                    "index " + Arrays.toString(idx) + " does not match shape " + Shape.str(shape));
         }
         int p = offset;
         for (int i = 0; i < idx.length; i++) {
             if (idx[i] < 0 || idx[i] >= shape[i]) {
-                throw new IndexOutOfBoundsException("index " + Arrays.toString(idx) + " out of bounds for shape " + Shape.str(shape));
+                throw new IndexOutOfBoundsException(
+                        "index "
+                                + Arrays.toString(idx)
+                                + " out of bounds for shape "
+                                + Shape.str(shape));
             }
             p += idx[i] * strides[i];
         }
@@ -198,7 +217,9 @@ public final class Tensor {
 
     /** The value of a one-element tensor. */
     public float item() {
-        if (size != 1) throw new IllegalStateException("item: tensor has " + size + " elements, shape " + Shape.str(shape));
+        if (size != 1)
+            throw new IllegalStateException(
+                    "item: tensor has " + size + " elements, shape " + Shape.str(shape));
         return data[offset];
     }
 
@@ -214,12 +235,16 @@ public final class Tensor {
     private void noGradView(String what) {
         if (requiresGrad && Autograd.isEnabled()) {
             throw new IllegalStateException(
-                    what + ": this view does not record gradients, but the tensor requires grad; use F." + what
+                    what
+                            + ": this view does not record gradients, but the tensor requires grad; use F."
+                            + what
                             + " or call it inside NoGrad");
         }
     }
 
-    /** A view with a new shape over the same elements; one dimension may be -1. Copies if not dense. */
+    /**
+     * A view with a new shape over the same elements; one dimension may be -1. Copies if not dense.
+     */
     public Tensor reshape(int... newShape) {
         noGradView("reshape");
         int[] s = inferShape(newShape, size);
@@ -233,36 +258,51 @@ public final class Tensor {
         int infer = -1, known = 1;
         for (int i = 0; i < s.length; i++) {
             if (s[i] == -1) {
-                if (infer >= 0) throw new IllegalArgumentException("reshape: more than one -1 in " + Arrays.toString(newShape));
+                if (infer >= 0)
+                    throw new IllegalArgumentException(
+                            "reshape: more than one -1 in " + Arrays.toString(newShape));
                 infer = i;
             } else {
-                if (s[i] < 0) throw new IllegalArgumentException("reshape: negative dimension in " + Arrays.toString(newShape));
+                if (s[i] < 0)
+                    throw new IllegalArgumentException(
+                            "reshape: negative dimension in " + Arrays.toString(newShape));
                 known = Math.multiplyExact(known, s[i]);
             }
         }
         if (infer >= 0) {
             if (known == 0 || size % known != 0) {
-                throw new IllegalArgumentException("reshape: cannot infer -1 in " + Arrays.toString(newShape) + " for " + size + " elements");
+                throw new IllegalArgumentException(
+                        "reshape: cannot infer -1 in "
+                                + Arrays.toString(newShape)
+                                + " for "
+                                + size
+                                + " elements");
             }
             s[infer] = size / known;
         }
         if (Shape.size(s) != size) {
-            throw new IllegalArgumentException("reshape: shape " + Shape.str(s) + " does not hold " + size + " elements");
+            throw new IllegalArgumentException(
+                    "reshape: shape " + Shape.str(s) + " does not hold " + size + " elements");
         }
         return s;
     }
 
-    /** A view with dimensions reordered: result dimension i is this tensor's dimension {@code axes[i]}. */
+    /**
+     * A view with dimensions reordered: result dimension i is this tensor's dimension {@code
+     * axes[i]}.
+     */
     public Tensor permute(int... axes) {
         noGradView("permute");
         if (axes.length != shape.length) {
-            throw new IllegalArgumentException("permute: " + axes.length + " axes for shape " + Shape.str(shape));
+            throw new IllegalArgumentException(
+                    "permute: " + axes.length + " axes for shape " + Shape.str(shape));
         }
         int[] s = new int[axes.length], st = new int[axes.length];
         boolean[] seen = new boolean[axes.length];
         for (int i = 0; i < axes.length; i++) {
             int a = axes[i];
-            if (a < 0 || a >= axes.length || seen[a]) throw new IllegalArgumentException("permute: bad axes " + Arrays.toString(axes));
+            if (a < 0 || a >= axes.length || seen[a])
+                throw new IllegalArgumentException("permute: bad axes " + Arrays.toString(axes));
             seen[a] = true;
             s[i] = shape[a];
             st[i] = strides[a];
@@ -274,7 +314,15 @@ public final class Tensor {
     public Tensor slice(int dim, int start, int end) {
         noGradView("slice");
         if (dim < 0 || dim >= shape.length || start < 0 || end > shape[dim] || start > end) {
-            throw new IllegalArgumentException("slice: [" + start + ", " + end + ") on dim " + dim + " of " + Shape.str(shape));
+            throw new IllegalArgumentException(
+                    "slice: ["
+                            + start
+                            + ", "
+                            + end
+                            + ") on dim "
+                            + dim
+                            + " of "
+                            + Shape.str(shape));
         }
         int[] s = shape.clone();
         s[dim] = end - start;
@@ -289,11 +337,13 @@ public final class Tensor {
         noGradView("expand");
         int[] b = Shape.broadcast(shape, newShape);
         if (b == null || !Arrays.equals(b, newShape)) {
-            throw new IllegalArgumentException("expand: cannot broadcast " + Shape.str(shape) + " to " + Shape.str(newShape));
+            throw new IllegalArgumentException(
+                    "expand: cannot broadcast " + Shape.str(shape) + " to " + Shape.str(newShape));
         }
         int lead = newShape.length - shape.length;
         int[] st = new int[newShape.length];
-        for (int i = 0; i < shape.length; i++) st[lead + i] = shape[i] == newShape[lead + i] ? strides[i] : 0;
+        for (int i = 0; i < shape.length; i++)
+            st[lead + i] = shape[i] == newShape[lead + i] ? strides[i] : 0;
         return new Tensor(data, offset, newShape.clone(), st);
     }
 
@@ -335,7 +385,9 @@ public final class Tensor {
         return new Tensor(d, 0, shape.clone(), Shape.rowMajorStrides(shape));
     }
 
-    /** A tensor over the same storage with no autograd history and {@code requiresGrad() == false}. */
+    /**
+     * A tensor over the same storage with no autograd history and {@code requiresGrad() == false}.
+     */
     public Tensor detach() {
         return new Tensor(data, offset, shape, strides);
     }
@@ -365,11 +417,14 @@ public final class Tensor {
     }
 
     /**
-     * Marks a leaf tensor (one no op produced) as needing a gradient, or not. Frozen parameters set it
-     * to false: gradients still flow through them to earlier tensors, but none is computed for them.
+     * Marks a leaf tensor (one no op produced) as needing a gradient, or not. Frozen parameters set
+     * it to false: gradients still flow through them to earlier tensors, but none is computed for
+     * them.
      */
     public Tensor setRequiresGrad(boolean value) {
-        if (node != null) throw new IllegalStateException("setRequiresGrad: only leaf tensors can be marked; use detach()");
+        if (node != null)
+            throw new IllegalStateException(
+                    "setRequiresGrad: only leaf tensors can be marked; use detach()");
         requiresGrad = value;
         return this;
     }
@@ -382,7 +437,11 @@ public final class Tensor {
     /** Sets the gradient tensor (engine use: autograd, optimizers, checkpoint loading). */
     public void setGrad(Tensor g) {
         if (g != null && !Arrays.equals(g.shape, shape)) {
-            throw new IllegalArgumentException("setGrad: gradient shape " + Shape.str(g.shape) + " differs from tensor shape " + Shape.str(shape));
+            throw new IllegalArgumentException(
+                    "setGrad: gradient shape "
+                            + Shape.str(g.shape)
+                            + " differs from tensor shape "
+                            + Shape.str(shape));
         }
         grad = g;
     }

@@ -5,10 +5,11 @@ import java.util.Arrays;
 /**
  * Reusable storage for the tensors of a repeated computation, such as one training step.
  *
- * <p>While a workspace is open on a thread, every {@link Tensor#empty} on that thread takes the next
- * slot of the workspace instead of a new array. A slot is allocated on first use and grows only when a
- * later request is larger, so a loop that repeats the same computation allocates nothing after its
- * first iteration (llm.c sizes its activations once; Jlama's {@code TensorCache} reuses buffers).
+ * <p>While a workspace is open on a thread, every {@link Tensor#empty} on that thread takes the
+ * next slot of the workspace instead of a new array. A slot is allocated on first use and grows
+ * only when a later request is larger, so a loop that repeats the same computation allocates
+ * nothing after its first iteration (llm.c sizes its activations once; Jlama's {@code TensorCache}
+ * reuses buffers).
  *
  * <pre>{@code
  * Workspace ws = new Workspace();                 // one per training loop
@@ -35,7 +36,9 @@ public final class Workspace {
     private int nextFloat, nextInt;
     private boolean open;
 
-    /** Makes this workspace the active one on the calling thread until the returned scope is closed. */
+    /**
+     * Makes this workspace the active one on the calling thread until the returned scope is closed.
+     */
     public Scope open() {
         if (open) throw new IllegalStateException("workspace is already open");
         open = true;

@@ -41,10 +41,14 @@ class OpsGradTest {
         // A permuted (non-dense) input must still get its gradient in its own layout.
         Tensor a = param(rng, -1f, 1f, 3, 4);
         Tensor b = param(rng, -1f, 1f, 4, 3);
-        check("mul of transposed leaf", in -> {
-            Tensor t = in[0];
-            return F.mul(F.reshape(t, 4, 3), in[1]);
-        }, a, b);
+        check(
+                "mul of transposed leaf",
+                in -> {
+                    Tensor t = in[0];
+                    return F.mul(F.reshape(t, 4, 3), in[1]);
+                },
+                a,
+                b);
     }
 
     @Test
@@ -57,10 +61,27 @@ class OpsGradTest {
 
     @Test
     void matmulAndLinear() {
-        check("matmul", in -> F.matmul(in[0], in[1]), param(rng, -1, 1, 3, 5), param(rng, -1, 1, 5, 4));
-        check("matmul 1x1", in -> F.matmul(in[0], in[1]), param(rng, -1, 1, 1, 1), param(rng, -1, 1, 1, 1));
-        check("linear", in -> F.linear(in[0], in[1], in[2]), param(rng, -1, 1, 4, 7), param(rng, -1, 1, 3, 7), param(rng, -1, 1, 3));
-        check("linear no bias, batch 1", in -> F.linear(in[0], in[1], null), param(rng, -1, 1, 1, 5), param(rng, -1, 1, 6, 5));
+        check(
+                "matmul",
+                in -> F.matmul(in[0], in[1]),
+                param(rng, -1, 1, 3, 5),
+                param(rng, -1, 1, 5, 4));
+        check(
+                "matmul 1x1",
+                in -> F.matmul(in[0], in[1]),
+                param(rng, -1, 1, 1, 1),
+                param(rng, -1, 1, 1, 1));
+        check(
+                "linear",
+                in -> F.linear(in[0], in[1], in[2]),
+                param(rng, -1, 1, 4, 7),
+                param(rng, -1, 1, 3, 7),
+                param(rng, -1, 1, 3));
+        check(
+                "linear no bias, batch 1",
+                in -> F.linear(in[0], in[1], null),
+                param(rng, -1, 1, 1, 5),
+                param(rng, -1, 1, 6, 5));
     }
 
     static Stream<Arguments> convCases() { // N, C, H, W, OC, K, stride, padding, bias
@@ -78,16 +99,27 @@ class OpsGradTest {
     void conv2d(int n, int c, int h, int w, int oc, int k, int s, int p, boolean bias) {
         Tensor x = param(rng, -1, 1, n, c, h, w), wt = param(rng, -0.5f, 0.5f, oc, c, k, k);
         Tensor b = bias ? param(rng, -1, 1, oc) : null;
-        check("conv2d", in -> F.conv2d(in[0], in[1], bias ? in[2] : null, s, p), bias ? new Tensor[] {x, wt, b} : new Tensor[] {x, wt});
+        check(
+                "conv2d",
+                in -> F.conv2d(in[0], in[1], bias ? in[2] : null, s, p),
+                bias ? new Tensor[] {x, wt, b} : new Tensor[] {x, wt});
     }
 
     @Test
     void conv2dRectangularStrideAndPadding() {
-        Tensor x = param(rng, -1, 1, 2, 4, 4, 5), wt = param(rng, -0.5f, 0.5f, 3, 4, 3, 2), b = param(rng, -1, 1, 3);
-        check("conv2d stride (2,1) pad (0,1)", in -> F.conv2d(in[0], in[1], in[2], 2, 1, 0, 1), x, wt, b);
+        Tensor x = param(rng, -1, 1, 2, 4, 4, 5),
+                wt = param(rng, -0.5f, 0.5f, 3, 4, 3, 2),
+                b = param(rng, -1, 1, 3);
+        check(
+                "conv2d stride (2,1) pad (0,1)",
+                in -> F.conv2d(in[0], in[1], in[2], 2, 1, 0, 1),
+                x,
+                wt,
+                b);
     }
 
-    static Stream<Arguments> convTransposeCases() { // N, Cin, H, W, Cout, K, stride, padding, outPad, bias
+    static Stream<Arguments>
+            convTransposeCases() { // N, Cin, H, W, Cout, K, stride, padding, outPad, bias
         return Stream.of(
                 Arguments.of(1, 1, 3, 3, 1, 3, 1, 0, 0, true),
                 Arguments.of(2, 4, 4, 5, 3, 4, 2, 1, 0, true),
@@ -99,10 +131,13 @@ class OpsGradTest {
 
     @ParameterizedTest
     @MethodSource("convTransposeCases")
-    void convTranspose2d(int n, int cin, int h, int w, int cout, int k, int s, int p, int op, boolean bias) {
+    void convTranspose2d(
+            int n, int cin, int h, int w, int cout, int k, int s, int p, int op, boolean bias) {
         Tensor x = param(rng, -1, 1, n, cin, h, w), wt = param(rng, -0.5f, 0.5f, cin, cout, k, k);
         Tensor b = bias ? param(rng, -1, 1, cout) : null;
-        check("conv_transpose2d", in -> F.convTranspose2d(in[0], in[1], bias ? in[2] : null, s, p, op),
+        check(
+                "conv_transpose2d",
+                in -> F.convTranspose2d(in[0], in[1], bias ? in[2] : null, s, p, op),
                 bias ? new Tensor[] {x, wt, b} : new Tensor[] {x, wt});
     }
 
@@ -110,14 +145,47 @@ class OpsGradTest {
     void batchNorm() {
         Tensor g = param(rng, 0.5f, 1.5f, 3), b = param(rng, -0.5f, 0.5f, 3);
         Tensor x4 = param(rng, -1, 2, 4, 3, 3, 2);
-        check("batch_norm 2d train", 1e-2, 2e-3, 5e-3, in -> F.batchNorm(in[0], null, null, in[1], in[2], true, 0.1f, 1e-5f), x4, g, b);
-        Tensor rm = Tensor.of(new float[] {0.1f, -0.2f, 0.3f}, 3), rv = Tensor.of(new float[] {0.5f, 1.5f, 2f}, 3);
-        check("batch_norm 2d eval", in -> F.batchNorm(in[0], rm, rv, in[1], in[2], false, 0.1f, 1e-5f), x4, g, b);
+        check(
+                "batch_norm 2d train",
+                1e-2,
+                2e-3,
+                5e-3,
+                in -> F.batchNorm(in[0], null, null, in[1], in[2], true, 0.1f, 1e-5f),
+                x4,
+                g,
+                b);
+        Tensor rm = Tensor.of(new float[] {0.1f, -0.2f, 0.3f}, 3),
+                rv = Tensor.of(new float[] {0.5f, 1.5f, 2f}, 3);
+        check(
+                "batch_norm 2d eval",
+                in -> F.batchNorm(in[0], rm, rv, in[1], in[2], false, 0.1f, 1e-5f),
+                x4,
+                g,
+                b);
         Tensor x2 = param(rng, -1, 2, 5, 3);
-        check("batch_norm 1d train", 1e-2, 2e-3, 5e-3, in -> F.batchNorm(in[0], null, null, in[1], in[2], true, 0.1f, 1e-5f), x2, g, b);
-        check("batch_norm 1d eval", in -> F.batchNorm(in[0], rm, rv, in[1], in[2], false, 0.1f, 1e-5f), x2, g, b);
+        check(
+                "batch_norm 1d train",
+                1e-2,
+                2e-3,
+                5e-3,
+                in -> F.batchNorm(in[0], null, null, in[1], in[2], true, 0.1f, 1e-5f),
+                x2,
+                g,
+                b);
+        check(
+                "batch_norm 1d eval",
+                in -> F.batchNorm(in[0], rm, rv, in[1], in[2], false, 0.1f, 1e-5f),
+                x2,
+                g,
+                b);
         Tensor x3 = param(rng, -1, 2, 2, 3, 4);
-        check("batch_norm 1d (N,C,L) no affine", 1e-2, 2e-3, 5e-3, in -> F.batchNorm(in[0], null, null, null, null, true, 0.1f, 1e-5f), x3);
+        check(
+                "batch_norm 1d (N,C,L) no affine",
+                1e-2,
+                2e-3,
+                5e-3,
+                in -> F.batchNorm(in[0], null, null, null, null, true, 0.1f, 1e-5f),
+                x3);
     }
 
     @Test
@@ -154,7 +222,10 @@ class OpsGradTest {
     @Test
     void reshapes() {
         Tensor x = param(rng, -1, 1, 2, 3, 4);
-        check("reshape", in -> F.mul(F.reshape(in[0], 4, -1), Tensor.uniform(new Rng(1), -1, 1, 4, 6)), x);
+        check(
+                "reshape",
+                in -> F.mul(F.reshape(in[0], 4, -1), Tensor.uniform(new Rng(1), -1, 1, 4, 6)),
+                x);
         check("flatten", in -> F.flatten(in[0]), x);
     }
 
@@ -167,21 +238,39 @@ class OpsGradTest {
         Tensor p = param(rng, 0.1f, 0.9f, 3, 4);
         Tensor t = Tensor.uniform(rng, 0, 1, 3, 4);
         check("bce", in -> F.bce(in[0], t), p);
-        check("extended ClaDec loss mix", in -> F.add(F.mul(F.mse(in[0], in[1]), 0.9f), F.mul(F.crossEntropy(in[2], new int[] {1, 0, 3, 2}), 0.1f)),
-                a, b, logits);
+        check(
+                "extended ClaDec loss mix",
+                in ->
+                        F.add(
+                                F.mul(F.mse(in[0], in[1]), 0.9f),
+                                F.mul(F.crossEntropy(in[2], new int[] {1, 0, 3, 2}), 0.1f)),
+                a,
+                b,
+                logits);
     }
 
     @Test
     void deepChainThroughEveryLayerKind() {
         Tensor x = param(rng, -1, 1, 2, 2, 6, 6);
-        Tensor w1 = param(rng, -0.5f, 0.5f, 4, 2, 3, 3), w2 = param(rng, -0.5f, 0.5f, 4, 3, 4, 4), w3 = param(rng, -0.5f, 0.5f, 5, 3 * 6 * 6);
-        check("conv -> bn -> leaky -> convT -> sigmoid -> linear", 1e-3, 3e-3, 1e-2, in -> {
-            Tensor h = F.conv2d(in[0], in[1], null, 2, 1);
-            h = F.batchNorm(h, null, null, null, null, true, 0.1f, 1e-5f);
-            h = F.leakyRelu(h, 0.2f);
-            h = F.convTranspose2d(h, in[2], null, 2, 1, 0);
-            h = F.sigmoid(h);
-            return F.linear(F.flatten(h), in[3], null);
-        }, x, w1, w2, w3);
+        Tensor w1 = param(rng, -0.5f, 0.5f, 4, 2, 3, 3),
+                w2 = param(rng, -0.5f, 0.5f, 4, 3, 4, 4),
+                w3 = param(rng, -0.5f, 0.5f, 5, 3 * 6 * 6);
+        check(
+                "conv -> bn -> leaky -> convT -> sigmoid -> linear",
+                1e-3,
+                3e-3,
+                1e-2,
+                in -> {
+                    Tensor h = F.conv2d(in[0], in[1], null, 2, 1);
+                    h = F.batchNorm(h, null, null, null, null, true, 0.1f, 1e-5f);
+                    h = F.leakyRelu(h, 0.2f);
+                    h = F.convTranspose2d(h, in[2], null, 2, 1, 0);
+                    h = F.sigmoid(h);
+                    return F.linear(F.flatten(h), in[3], null);
+                },
+                x,
+                w1,
+                w2,
+                w3);
     }
 }
