@@ -1,0 +1,112 @@
+package org.cladec.datasets;
+
+import static org.cladec.testing.Close.assertClose;
+import static org.cladec.testing.Fixtures.tensor;
+import static org.cladec.testing.Fixtures.torchCases;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Arrays;
+import org.cladec.engine.tensor.Rng;
+import org.cladec.engine.tensor.Tensor;
+import org.joml.Matrix3x2f;
+import org.junit.jupiter.api.Test;
+
+class PreprocessTest {
+    @Test
+    void resizeMatchesPyTorchInterpolate() {
+        for (JsonNode c : torchCases("interpolate")) {
+            Tensor x = tensor(c, "x"), ref = tensor(c, "out");
+            Resize.Mode mode =
+                    c.get("config").get("mode").asText().equals("nearest")
+                            ? Resize.Mode.NEAREST
+                            : Resize.Mode.BILINEAR;
+            float[] out = new float[ref.size()];
+            Resize.resize(
+                    mode,
+                    x.data(),
+                    0,
+                    x.shape(0),
+                    x.shape(1),
+                    x.shape(2),
+                    out,
+                    0,
+                    ref.shape(1),
+                    ref.shape(2));
+            assertClose(
+                    ref.data(),
+                    out,
+                    1e-6,
+                    1e-5,
+                    "interpolate "
+                            + mode
+                            + " "
+                            + Arrays.toString(x.shape())
+                            + " -> "
+                            + Arrays.toString(ref.shape()));
+        }
+    }
+
+    @Test
+    void resizeKeepsAConstantImageConstant() {
+        float[] src = new float[3 * 28 * 28];
+        Arrays.fill(src, 0.37f);
+        for (Resize.Mode m : Resize.Mode.values()) {
+            float[] dst = new float[3 * 32 * 32];
+            Resize.resize(m, src, 0, 3, 28, 28, dst, 0, 32, 32);
+            for (float v : dst) assertEquals(0.37f, v, 1e-6f, m.toString());
+        }
+    }
+
+    private static float[] randomImage(int c, int h, int w) {
+        Rng r = new Rng(3);
+        float[] a = new float[c * h * w];
+        for (int i = 0; i < a.length; i++) a[i] = r.nextFloat();
+        return a;
+    }
+
+    @Test
+    void identityAffineLeavesTheImageUnchanged() {
+        float[] img = randomImage(2, 9, 7), out = new float[img.length];
+        Augment.apply(Augment.inverseMap(9, 7, 0, 0, 0, 1, false), img, 0, out, 0, 2, 9, 7);
+        assertClose(img, out, 1e-6, 0, "identity transform");
+        Augment.apply(new Augment(0, 0, 0, 0).draw(new Rng(1), 9, 7), img, 0, out, 0, 2, 9, 7);
+        assertClose(img, out, 1e-6, 0, "a no-op augmentation");
+    }
+
+    @Test
+    void twoFlipsAreTheIdentityAndOneFlipMirrors() {
+        float[] img = randomImage(1, 6, 5),
+                once = new float[img.length],
+                twice = new float[img.length];
+        Matrix3x2f flip = Augment.inverseMap(6, 5, 0, 0, 0, 1, true);
+        Augment.apply(flip, img, 0, once, 0, 1, 6, 5);
+        Augment.apply(flip, once, 0, twice, 0, 1, 6, 5);
+        assertClose(img, twice, 1e-6, 0, "flip twice");
+        for (int y = 0; y < 6; y++)
+            for (int x = 0; x < 5; x++) assertEquals(img[y * 5 + 4 - x], once[y * 5 + x], 1e-6f);
+    }
+
+    @Test
+    void translationShiftsPixelsAndFillsWithZero() {
+        float[] img = randomImage(1, 5, 5), out = new float[25];
+        Augment.apply(Augment.inverseMap(5, 5, 2, 0, 0, 1, false), img, 0, out, 0, 1, 5, 5);
+        for (int y = 0; y < 5; y++) {
+            assertEquals(0f, out[y * 5], 0f);
+            assertEquals(0f, out[y * 5 + 1], 0f);
+            for (int x = 2; x < 5; x++) assertEquals(img[y * 5 + x - 2], out[y * 5 + x], 1e-6f);
+        }
+    }
+
+    @Test
+    void augmentationIsDeterministicForASeed() {
+        Augment a = new Augment(2, 15, 0.1f, 0.5f);
+        float[] img = randomImage(1, 12, 12), o1 = new float[144], o2 = new float[144];
+        Augment.apply(a.draw(new Rng(8), 12, 12), img, 0, o1, 0, 1, 12, 12);
+        Augment.apply(a.draw(new Rng(8), 12, 12), img, 0, o2, 0, 1, 12, 12);
+        assertClose(o1, o2, 0, 0, "same seed");
+        Augment.apply(a.draw(new Rng(9), 12, 12), img, 0, o2, 0, 1, 12, 12);
+        assertFalse(Arrays.equals(o1, o2));
+    }
+}
