@@ -1,0 +1,48 @@
+package org.cladec.cli;
+
+import java.nio.file.Path;
+import org.cladec.engine.parallel.Parallel;
+import picocli.CommandLine.Option;
+
+/** Options every command that computes shares. */
+public final class CommonOptions {
+    @Option(
+            names = "--threads",
+            paramLabel = "N",
+            description = "Threads for the engine (default: all cores).")
+    Integer threads;
+
+    @Option(
+            names = "--seed",
+            paramLabel = "S",
+            defaultValue = "1",
+            description = "Seed for every random choice (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--batch-size", paramLabel = "B", description = "Images per training step.")
+    Integer batchSize;
+
+    @Option(
+            names = "--data",
+            paramLabel = "DIR",
+            description =
+                    "Data folder (IDX, CIFAR binary or an image folder). "
+                            + "Default: $CLADEC_DATA, else /usr/share/datasets/fashion-mnist, else the embedded Fashion-MNIST subset.")
+    Path data;
+
+    @Option(
+            names = "--dataset",
+            paramLabel = "KIND",
+            defaultValue = "auto",
+            description =
+                    "Format of --data: auto, fashion-mnist, mnist, cifar10, cifar100, cifar100-coarse, folder (default: ${DEFAULT-VALUE}).")
+    String dataset;
+
+    /** Fixes the thread pool size (before any computation) and returns it. */
+    int applyThreads() {
+        int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+        if (t < 1) throw new IllegalArgumentException("--threads must be >= 1, but got " + t);
+        Parallel.setThreads(t);
+        return t;
+    }
+}

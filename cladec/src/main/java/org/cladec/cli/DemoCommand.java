@@ -1,0 +1,37 @@
+package org.cladec.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.cladec.method.Experiment;
+import org.cladec.method.Reporter;
+import org.cladec.method.RunConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
+        description = {
+            "The main job, small and self-contained: on the embedded Fashion-MNIST subset (or --data), train the small classifier,",
+            "explain layers -1 and -2 with ClaDec and RefAE, evaluate, sweep alpha, and write the run folder."
+        })
+final class DemoCommand implements Callable<Integer> {
+    @Mixin CommonOptions common;
+    @Mixin RunOptions run;
+
+    @Option(
+            names = {"-o", "--out"},
+            paramLabel = "DIR",
+            defaultValue = "runs/demo",
+            description = "Run folder (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        int threads = common.applyThreads();
+        RunConfig cfg = run.apply(RunConfig.demo(common.seed, threads), common);
+        new Experiment(cfg, out, Reporter.console()).run();
+        return 0;
+    }
+}

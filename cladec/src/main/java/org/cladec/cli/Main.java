@@ -1,0 +1,82 @@
+package org.cladec.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import org.cladec.datasets.DatasetException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code cladec} command line. Run as {@code java --add-modules jdk.incubator.vector -jar
+ * cladec/target/cladec.jar COMMAND [OPTIONS]}.
+ *
+ * <p>Exit codes: 0 success; 1 a run failed (bad or missing data or model files, I/O errors,
+ * training that diverged); 2 a usage error (unknown option or layer, a value out of range).
+ */
+@Command(
+        name = "cladec",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description =
+                "Explain what a layer of a CNN keeps by decoding its activations (ClaDec), against a reference autoencoder.",
+        subcommands = {
+            DemoCommand.class,
+            DataCommand.class,
+            TrainCommand.class,
+            ExplainCommand.class,
+            EvaluateCommand.class,
+            PaperCommand.class,
+            CommandLine.HelpCommand.class
+        })
+public final class Main implements Runnable {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command");
+    }
+
+    /** Builds the command line with the project's error handling. */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler(
+                (ex, cmd, parsed) -> {
+                    PrintWriter err = cmd.getErr();
+                    if (ex instanceof IllegalArgumentException) {
+                        err.println("error: " + ex.getMessage());
+                        return 2;
+                    }
+                    if (ex instanceof DatasetException
+                            || ex instanceof IOException
+                            || ex instanceof IllegalStateException) {
+                        err.println("error: " + ex.getMessage());
+                        return 1;
+                    }
+                    err.println("error: " + ex);
+                    ex.printStackTrace(err);
+                    return 1;
+                });
+        return cl;
+    }
+
+    public static void main(String[] args) {
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format", "%4$s: %5$s%n");
+        }
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The version from the jar manifest, if any. */
+    public static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {
+                "cladec "
+                        + (v == null ? "(development build)" : v)
+                        + ", Java "
+                        + System.getProperty("java.version")
+            };
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package org.cladec.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.cladec.method.Experiment;
+import org.cladec.method.Reporter;
+import org.cladec.method.RunConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(
+        name = "paper",
+        mixinStandardHelpOptions = true,
+        description = {
+            "The paper's experiment on the full data (Fashion-MNIST from --data, $CLADEC_DATA or the Debian package):",
+            "the reference classifier, layers -1, -2, -3 with ClaDec and RefAE, all measures, and the alpha sweep on -1."
+        })
+final class PaperCommand implements Callable<Integer> {
+    @Mixin CommonOptions common;
+    @Mixin RunOptions run;
+
+    @Option(
+            names = {"-o", "--out"},
+            paramLabel = "DIR",
+            defaultValue = "runs/paper",
+            description = "Run folder (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        int threads = common.applyThreads();
+        RunConfig cfg = run.apply(RunConfig.paper(common.seed, threads), common);
+        new Experiment(cfg, out, Reporter.console()).run();
+        return 0;
+    }
+}

@@ -1,0 +1,49 @@
+package org.cladec.cli;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.cladec.method.Experiment;
+import org.cladec.method.Reporter;
+import org.cladec.method.RunConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(
+        name = "train",
+        mixinStandardHelpOptions = true,
+        description =
+                "Train the classifier to explain and save it as RUN/models/classifier.safetensors.")
+final class TrainCommand implements Callable<Integer> {
+    @Mixin CommonOptions common;
+    @Mixin RunOptions run;
+
+    @Option(
+            names = {"-o", "--out"},
+            paramLabel = "DIR",
+            required = true,
+            description = "Run folder.")
+    Path out;
+
+    @Option(
+            names = "--small",
+            description = "Start from the demo's settings (width 0.25) instead of the paper's.")
+    boolean small;
+
+    @Override
+    public Integer call() throws Exception {
+        int threads = common.applyThreads();
+        RunConfig base =
+                small
+                        ? RunConfig.demo(common.seed, threads).withData(null, "auto")
+                        : RunConfig.paper(common.seed, threads);
+        RunConfig cfg = run.apply(base, common).withLayers(List.of(), 0f, List.of());
+        Experiment e = new Experiment(cfg, out, Reporter.console());
+        e.start();
+        e.loadData();
+        e.trainClassifier();
+        e.finish();
+        return 0;
+    }
+}

@@ -1,0 +1,522 @@
+package org.cladec.method;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.cladec.datasets.DataSource;
+import org.cladec.datasets.DatasetException;
+import org.cladec.datasets.EmbeddedFashionMnist;
+import org.cladec.datasets.ImageDataset;
+import org.cladec.datasets.Splits;
+import org.cladec.engine.autograd.NoGrad;
+import org.cladec.engine.kernels.Kernels;
+import org.cladec.engine.parallel.Parallel;
+import org.cladec.engine.tensor.Rng;
+import org.cladec.engine.tensor.Tensor;
+import org.cladec.io.AtomicFiles;
+import org.cladec.io.Grids;
+import org.cladec.io.Models;
+import org.cladec.model.Classifier;
+import org.cladec.model.Decoder;
+import org.cladec.model.LayerRef;
+import org.cladec.model.RefAE;
+
+/**
+ * A whole ClaDec run, as in the paper: train the classifier; for each layer train the ClaDec
+ * decoder and the reference autoencoder; measure reconstruction error, the classifier's accuracy on
+ * the reconstructions, and the accuracy of fresh classifiers trained and tested on reconstructions;
+ * sweep alpha; write everything to the run folder:
+ *
+ * <pre>
+ * config.json    the RunConfig (everything needed to rerun)
+ * metrics.json   every measure, loss histories and timings
+ * results.md     the measures as a table
+ * models/        classifier.safetensors, cladec_layer-1.safetensors, refae_layer-1.safetensors, ...
+ * grids/         layer-1.png, ...: rows Original | RefAE | ClaDec | |Original − ClaDec|
+ * log.txt        what was printed
+ * </pre>
+ *
+ * Every file is written atomically (temp file, fsync, rename).
+ */
+public final class Experiment {
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final RunConfig cfg;
+    private final Path out;
+    private final Reporter r;
+    private final ObjectNode metrics = JSON.createObjectNode();
+    private Splits data;
+    private Classifier classifier;
+
+    public Experiment(RunConfig cfg, Path out, Reporter r) {
+        this.cfg = cfg;
+        this.out = out;
+        this.r = r;
+    }
+
+    /** The classifier (after {@link #trainClassifier()} or {@link #useClassifier}). */
+    public Classifier classifier() {
+        return classifier;
+    }
+
+    /** The data (after {@link #loadData()}). */
+    public Splits data() {
+        return data;
+    }
+
+    /** The metrics gathered so far. */
+    public ObjectNode metrics() {
+        return metrics;
+    }
+
+    /** Runs every stage; returns the metrics. */
+    public ObjectNode run() throws IOException {
+        long t0 = System.nanoTime();
+        start();
+        loadData();
+        trainClassifier();
+        for (String l : cfg.layers()) explainLayer(classifier.layer(l), cfg.alpha(), true);
+        if (!cfg.alphaSweep().isEmpty()) alphaSweep(classifier.layer(cfg.sweepLayer()));
+        metrics.put("wall_seconds", (System.nanoTime() - t0) / 1e9);
+        finish();
+        return metrics;
+    }
+
+    /** Creates the run folder, writes config.json and starts the log. */
+    public void start() throws IOException {
+        Files.createDirectories(out.resolve("models"));
+        Files.createDirectories(out.resolve("grids"));
+        r.logTo(out.resolve("log.txt"));
+        AtomicFiles.writeString(out.resolve("config.json"), JSON.writeValueAsString(cfg));
+        r.log(
+                String.format(
+                        "run folder %s; kernels %s, %d threads, seed %d",
+                        out.toAbsolutePath(),
+                        Kernels.active().name(),
+                        Parallel.threads(),
+                        cfg.seed()));
+        metrics.put("kernels", Kernels.active().name());
+        metrics.put("threads", Parallel.threads());
+        metrics.put("java", System.getProperty("java.version"));
+    }
+
+    /** Loads the data as configured and applies the limits. */
+    public Splits loadData() throws DatasetException {
+        long t0 = System.nanoTime();
+        Splits s;
+        if (cfg.data() == null && cfg.useEmbedded()) s = EmbeddedFashionMnist.load();
+        else
+            s =
+                    DataSource.load(
+                            cfg.data() == null ? null : Path.of(cfg.data()),
+                            DataSource.Kind.parse(cfg.dataset()),
+                            DataSource.FolderOptions.DEFAULT);
+        ImageDataset train = limit(s.train(), cfg.trainLimit(), cfg.seed()),
+                test = limit(s.test(), cfg.testLimit(), cfg.seed() + 1);
+        data = new Splits(train, test, s.source());
+        r.log(
+                String.format(
+                        "data: %s; %d training and %d test images of %dx%dx%d, %d classes (%.1f s)",
+                        s.source(),
+                        train.size(),
+                        test.size(),
+                        train.channels(),
+                        train.height(),
+                        train.width(),
+                        train.numClasses(),
+                        (System.nanoTime() - t0) / 1e9));
+        ObjectNode d = metrics.putObject("data");
+        d.put("source", s.source());
+        d.put("train", train.size());
+        d.put("test", test.size());
+        d.put("channels", train.channels());
+        ArrayNode names = d.putArray("classes");
+        train.classNames().forEach(names::add);
+        return data;
+    }
+
+    private static ImageDataset limit(ImageDataset ds, int n, long seed) {
+        if (n <= 0 || n >= ds.size()) return ds;
+        int[] idx = new int[ds.size()];
+        for (int i = 0; i < idx.length; i++) idx[i] = i;
+        new Rng(seed ^ 0x5DEECE66DL).shuffle(idx, idx.length);
+        int[] pick = Arrays.copyOf(idx, n);
+        Arrays.sort(pick);
+        return ds.subset(ds.name(), pick);
+    }
+
+    private Schedule schedule(int epochs, long salt) {
+        return new Schedule(epochs, cfg.batchSize(), cfg.seed() * 1_000_003L + salt);
+    }
+
+    /** Trains the classifier and saves it as models/classifier.safetensors. */
+    public Classifier trainClassifier() throws IOException {
+        ImageDataset train = data.train();
+        classifier =
+                Classifier.create(
+                        train.channels(), train.numClasses(), cfg.width(), new Rng(cfg.seed()));
+        r.log(
+                String.format(
+                        "classifier: width %s, %,d parameters, %d epochs",
+                        cfg.width(), classifier.parameterCount(), cfg.classifierEpochs()));
+        History h =
+                Training.classifier(
+                        "classifier",
+                        classifier,
+                        train,
+                        data.test(),
+                        schedule(cfg.classifierEpochs(), 1),
+                        r);
+        double acc = Evaluation.accuracy(classifier, data.test(), cfg.batchSize());
+        r.log(
+                String.format(
+                        "classifier test accuracy %.2f%% (%.0f s, %.0f img/s)",
+                        100 * acc, h.seconds, h.imagesPerSecond));
+        ObjectNode c = metrics.putObject("classifier");
+        c.put("test_accuracy", acc);
+        c.put("parameters", classifier.parameterCount());
+        c.set("history", history(h));
+        Models.saveClassifier(out.resolve("models/classifier.safetensors"), classifier);
+        writeMetrics();
+        return classifier;
+    }
+
+    /** Uses an already trained classifier (e.g. loaded from a file) instead of training one. */
+    public void useClassifier(Classifier c) throws IOException {
+        classifier = c;
+        double acc = Evaluation.accuracy(classifier, data.test(), cfg.batchSize());
+        r.log(
+                String.format(
+                        "classifier (given): %,d parameters, test accuracy %.2f%%",
+                        c.parameterCount(), 100 * acc));
+        ObjectNode m = metrics.putObject("classifier");
+        m.put("test_accuracy", acc);
+        m.put("parameters", classifier.parameterCount());
+    }
+
+    static ObjectNode history(History h) {
+        ObjectNode n = JSON.createObjectNode();
+        ArrayNode loss = n.putArray("loss");
+        h.loss.forEach(loss::add);
+        if (!h.testAccuracy.isEmpty()) {
+            ArrayNode acc = n.putArray("test_accuracy");
+            h.testAccuracy.forEach(acc::add);
+        }
+        n.put("seconds", h.seconds);
+        n.put("images_per_second", h.imagesPerSecond);
+        return n;
+    }
+
+    /** The trained models of one layer. */
+    public record Explained(LayerRef layer, float alpha, Decoder claDec, RefAE refAE) {}
+
+    /**
+     * Trains ClaDec (and, with {@code withRefAE}, the reference autoencoder) for {@code layer},
+     * measures them, saves models and the grid, and records the measures under {@code layers} in
+     * metrics.json.
+     */
+    public Explained explainLayer(LayerRef layer, float alpha, boolean withRefAE)
+            throws IOException {
+        ImageDataset train = data.train(), test = data.test();
+        String tag = "layer" + layer.index();
+        r.log("explaining layer " + layer.describe() + (alpha > 0 ? ", alpha " + alpha : ""));
+        Decoder dec =
+                Decoder.forLayer(
+                        layer,
+                        train.channels(),
+                        cfg.width(),
+                        new Rng(cfg.seed() + 100 + layer.index()));
+        History hc =
+                Training.claDec(
+                        "ClaDec " + layer.index(),
+                        classifier,
+                        layer,
+                        dec,
+                        alpha,
+                        train,
+                        schedule(cfg.decoderEpochs(), 10 - layer.index()),
+                        r);
+        Models.save(
+                out.resolve("models/cladec_" + tag + ".safetensors"),
+                dec,
+                "cladec-decoder",
+                meta(layer, alpha));
+        RefAE ae = null;
+        History ha = null;
+        if (withRefAE) {
+            ae =
+                    new RefAE(
+                            train.channels(),
+                            train.numClasses(),
+                            cfg.width(),
+                            layer,
+                            new Rng(cfg.seed() + 200 + layer.index()));
+            ha =
+                    Training.refAE(
+                            "RefAE " + layer.index(),
+                            ae,
+                            train,
+                            schedule(cfg.decoderEpochs(), 20 - layer.index()),
+                            r);
+            Models.save(
+                    out.resolve("models/refae_" + tag + ".safetensors"),
+                    ae,
+                    "refae",
+                    meta(layer, 0));
+        }
+        return evaluateLayer(new Explained(layer, alpha, dec, ae), hc, ha);
+    }
+
+    /**
+     * Measures trained (or loaded) models of one layer, writes the grid and records the measures
+     * under {@code layers} in metrics.json. Histories may be null for loaded models.
+     */
+    public Explained evaluateLayer(Explained e, History hc, History ha) throws IOException {
+        LayerRef layer = e.layer();
+        Decoder dec = e.claDec();
+        RefAE ae = e.refAE();
+        float alpha = e.alpha();
+        ObjectNode m = JSON.createObjectNode();
+        m.put("layer", layer.index());
+        m.put("name", layer.name());
+        ArrayNode shape = m.putArray("shape");
+        for (int d : layer.shape()) shape.add(d);
+        m.put("alpha", alpha);
+        m.set(
+                "cladec",
+                measure(
+                        "ClaDec",
+                        x -> dec.forward(classifier.forwardTo(x, layer)),
+                        hc,
+                        layer,
+                        dec));
+        if (ae != null) {
+            RefAE aeF = ae;
+            m.set("refae", measure("RefAE", aeF::forward, ha, layer, ae));
+        }
+        ArrayNode layers =
+                metrics.has("layers")
+                        ? (ArrayNode) metrics.get("layers")
+                        : metrics.putArray("layers");
+        layers.add(m);
+        grid(layer, dec, ae);
+        writeMetrics();
+        return e;
+    }
+
+    private Map<String, String> meta(LayerRef layer, float alpha) {
+        return Map.of(
+                "cladec.layer",
+                String.valueOf(layer.index()),
+                "cladec.layer_name",
+                layer.name(),
+                "cladec.alpha",
+                String.valueOf(alpha),
+                "cladec.width",
+                String.valueOf(cfg.width()),
+                "cladec.channels",
+                String.valueOf(data.train().channels()));
+    }
+
+    private ObjectNode measure(
+            String what,
+            java.util.function.UnaryOperator<Tensor> f,
+            History h,
+            LayerRef layer,
+            org.cladec.engine.nn.Module model) {
+        classifier.eval();
+        model.eval();
+        ImageDataset train = data.train(), test = data.test();
+        Evaluation.Reconstruction rt =
+                Evaluation.reconstruct(what + " test", f, test, cfg.batchSize());
+        double acc = Evaluation.accuracy(classifier, rt.images(), cfg.batchSize());
+        ObjectNode n = JSON.createObjectNode();
+        n.put("mse", rt.mse());
+        n.put("classifier_accuracy", acc);
+        if (h != null) n.set("history", history(h));
+        String line =
+                String.format(
+                        Locale.ROOT,
+                        "  %s layer %d: reconstruction MSE %.5f, classifier accuracy on reconstructions %.2f%%",
+                        what,
+                        layer.index(),
+                        rt.mse(),
+                        100 * acc);
+        if (cfg.evalEpochs() > 0) {
+            Evaluation.Reconstruction rtr =
+                    Evaluation.reconstruct(what + " train", f, train, cfg.batchSize());
+            Classifier fresh =
+                    Classifier.create(
+                            train.channels(),
+                            train.numClasses(),
+                            cfg.width(),
+                            new Rng(cfg.seed() + 300 + layer.index()));
+            History he =
+                    Training.classifier(
+                            "eval classifier on " + what + " " + layer.index(),
+                            fresh,
+                            rtr.images(),
+                            null,
+                            schedule(cfg.evalEpochs(), 30 - layer.index()),
+                            r);
+            double onRec = Evaluation.accuracy(fresh, rt.images(), cfg.batchSize());
+            double onOrig = Evaluation.accuracy(fresh, test, cfg.batchSize());
+            n.put("train_mse", rtr.mse());
+            n.put("eval_accuracy_reconstructed", onRec);
+            n.put("eval_accuracy_original", onOrig);
+            n.set("eval_history", history(he));
+            line +=
+                    String.format(
+                            Locale.ROOT,
+                            "; evaluation classifier: %.2f%% on reconstructions, %.2f%% on originals",
+                            100 * onRec,
+                            100 * onOrig);
+        }
+        r.log(line);
+        return n;
+    }
+
+    private void grid(LayerRef layer, Decoder dec, RefAE ae) throws IOException {
+        ImageDataset test = data.test();
+        int n = Math.min(cfg.gridImages(), test.size());
+        int[] pick = gridImages(test, n);
+        ImageDataset sub = test.subset("grid", pick);
+        Tensor x;
+        try (org.cladec.datasets.DataLoader l = Training.evalLoader(sub, n)) {
+            x = l.epoch(0).iterator().next().images().copy();
+        }
+        Tensor cla, ref = null;
+        int[] pred = Evaluation.predict(classifier, x);
+        try (NoGrad g = NoGrad.enter()) {
+            dec.eval();
+            cla = dec.forward(classifier.forwardTo(x, layer));
+            if (ae != null) {
+                ae.eval();
+                ref = ae.forward(x);
+            }
+        }
+        int C = x.shape(1), S = x.shape(2), per = C * S * S;
+        List<Grids.Row> rows = new ArrayList<>();
+        rows.add(new Grids.Row("Original", split(x, n, per), false));
+        if (ref != null) rows.add(new Grids.Row("RefAE", split(ref, n, per), false));
+        rows.add(new Grids.Row("ClaDec", split(cla, n, per), false));
+        List<float[]> diff = new ArrayList<>();
+        float[] xd = x.toArray(), cd = cla.toArray();
+        for (int i = 0; i < n; i++) {
+            float[] d = new float[per];
+            for (int p = 0; p < per; p++) d[p] = Math.abs(xd[i * per + p] - cd[i * per + p]);
+            diff.add(d);
+        }
+        rows.add(new Grids.Row("|Orig-ClaDec|", diff, true));
+        List<String> titles = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            titles.add(
+                    test.classNames().get(sub.label(i))
+                            + "\npred: "
+                            + test.classNames().get(pred[i]));
+        }
+        Path file = out.resolve("grids/layer" + layer.index() + ".png");
+        Grids.write(file, rows, titles, C, S, S, 3);
+        r.log("  grid: " + file);
+    }
+
+    /** Test images for grids: round-robin over the classes, the first images of each. */
+    static int[] gridImages(ImageDataset test, int n) {
+        int k = test.numClasses();
+        List<List<Integer>> byClass = new ArrayList<>();
+        for (int c = 0; c < k; c++) byClass.add(new ArrayList<>());
+        for (int i = 0; i < test.size(); i++) byClass.get(test.label(i)).add(i);
+        int[] out = new int[n];
+        int filled = 0;
+        for (int round = 0; filled < n; round++) {
+            boolean any = false;
+            for (int c = 0; c < k && filled < n; c++) {
+                if (round < byClass.get(c).size()) {
+                    out[filled++] = byClass.get(c).get(round);
+                    any = true;
+                }
+            }
+            if (!any) break;
+        }
+        return Arrays.copyOf(out, filled);
+    }
+
+    private static List<float[]> split(Tensor t, int n, int per) {
+        float[] d = t.toArray();
+        List<float[]> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) out.add(Arrays.copyOfRange(d, i * per, (i + 1) * per));
+        return out;
+    }
+
+    /**
+     * Trains a ClaDec decoder per alpha on {@code layer} and records MSE and classifier accuracy.
+     */
+    public void alphaSweep(LayerRef layer) throws IOException {
+        r.log("alpha sweep on layer " + layer.describe() + ": " + cfg.alphaSweep());
+        ObjectNode sweep = metrics.putObject("alpha_sweep");
+        sweep.put("layer", layer.index());
+        ArrayNode points = sweep.putArray("points");
+        for (float a : cfg.alphaSweep()) {
+            Decoder dec =
+                    Decoder.forLayer(
+                            layer,
+                            data.train().channels(),
+                            cfg.width(),
+                            new Rng(cfg.seed() + 100 + layer.index()));
+            History h =
+                    Training.claDec(
+                            "ClaDec " + layer.index() + " alpha " + a,
+                            classifier,
+                            layer,
+                            dec,
+                            a,
+                            data.train(),
+                            schedule(cfg.decoderEpochs(), 10 - layer.index()),
+                            r);
+            classifier.eval();
+            Evaluation.Reconstruction rt =
+                    Evaluation.reconstruct(
+                            "sweep",
+                            x -> dec.forward(classifier.forwardTo(x, layer)),
+                            data.test(),
+                            cfg.batchSize());
+            double acc = Evaluation.accuracy(classifier, rt.images(), cfg.batchSize());
+            ObjectNode p = points.addObject();
+            p.put("alpha", a);
+            p.put("mse", rt.mse());
+            p.put("classifier_accuracy", acc);
+            p.put("seconds", h.seconds);
+            r.log(
+                    String.format(
+                            Locale.ROOT,
+                            "  alpha %-5s MSE %.5f, classifier accuracy on reconstructions %.2f%%",
+                            a,
+                            rt.mse(),
+                            100 * acc));
+            writeMetrics();
+        }
+    }
+
+    /** Writes metrics.json and results.md, and prints the table. */
+    public void finish() throws IOException {
+        writeMetrics();
+        String table = Results.table(metrics);
+        AtomicFiles.writeString(out.resolve("results.md"), table);
+        for (String line : table.split("\n")) r.log(line);
+        r.log("grids: " + out.resolve("grids").toAbsolutePath());
+        r.flush();
+    }
+
+    private void writeMetrics() throws IOException {
+        AtomicFiles.writeString(out.resolve("metrics.json"), JSON.writeValueAsString(metrics));
+    }
+}
