@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
             ExplainCommand.class,
             EvaluateCommand.class,
             PaperCommand.class,
+            BenchCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

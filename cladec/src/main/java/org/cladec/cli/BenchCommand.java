@@ -1,0 +1,87 @@
+package org.cladec.cli;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.cladec.engine.kernels.Kernels;
+import org.cladec.method.Workloads;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        description = {
+            "A quick throughput check: images/second of the four full-step workloads on the reference networks",
+            "(after a warm-up, the median of several repeats). For careful numbers use the JMH benchmarks in bench/."
+        })
+final class BenchCommand implements Callable<Integer> {
+    @Option(names = "--threads", paramLabel = "N", description = "Threads (default: all cores).")
+    Integer threads;
+
+    @Option(
+            names = "--steps",
+            paramLabel = "N",
+            defaultValue = "5",
+            description = "Steps per repeat (default: ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Option(
+            names = "--repeats",
+            paramLabel = "N",
+            defaultValue = "5",
+            description = "Timed repeats; the median is printed (default: ${DEFAULT-VALUE}).")
+    int repeats;
+
+    @Option(
+            names = "--batch-size",
+            paramLabel = "B",
+            defaultValue = "128",
+            description = "Images per step (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(
+            names = "--width",
+            paramLabel = "W",
+            defaultValue = "1",
+            description = "Classifier width multiplier (default: ${DEFAULT-VALUE}).")
+    float width;
+
+    @Option(
+            names = "--only",
+            paramLabel = "NAME",
+            split = ",",
+            description = "Run only these workloads.")
+    String[] only;
+
+    @Override
+    public Integer call() {
+        CommonOptions c = new CommonOptions();
+        c.threads = threads;
+        int t = c.applyThreads();
+        if (steps < 1 || repeats < 1 || batch < 2)
+            throw new IllegalArgumentException(
+                    "--steps and --repeats must be >= 1 and --batch-size >= 2");
+        Workloads w = new Workloads(batch, 1, 10, width, 42);
+        System.out.printf(
+                Locale.ROOT,
+                "# kernels %s, %d threads, batch %d, width %s, Java %s%n",
+                Kernels.active().name(),
+                t,
+                batch,
+                width,
+                System.getProperty("java.version"));
+        for (String name : only != null ? only : Workloads.NAMES) {
+            for (int i = 0; i < Math.max(3, steps); i++) w.step(name); // warm-up
+            double[] rates = new double[repeats];
+            for (int r = 0; r < repeats; r++) {
+                long t0 = System.nanoTime();
+                for (int i = 0; i < steps; i++) w.step(name);
+                rates[r] = (double) steps * batch / ((System.nanoTime() - t0) / 1e9);
+            }
+            Arrays.sort(rates);
+            System.out.printf(Locale.ROOT, "%s=%.1f img/s%n", name, rates[repeats / 2]);
+        }
+        return 0;
+    }
+}

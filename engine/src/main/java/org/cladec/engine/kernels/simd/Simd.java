@@ -1,0 +1,43 @@
+package org.cladec.engine.kernels.simd;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The one float species every SIMD kernel uses, fixed at class-load time so C2 can intrinsify: the
+ * platform's preferred width, or the width forced with {@code -Dengine.simd.bits=128|256|512}
+ * (tests run every width on any host; widths the CPU lacks run correctly, just slowly).
+ */
+public final class Simd {
+    private Simd() {}
+
+    /** The species of all SIMD kernels. */
+    public static final VectorSpecies<Float> F = choose();
+
+    /** Lanes per vector. */
+    public static final int L = F.length();
+
+    private static VectorSpecies<Float> choose() {
+        String bits = System.getProperty("engine.simd.bits");
+        if (bits == null || bits.isBlank()) return FloatVector.SPECIES_PREFERRED;
+        return switch (bits.trim()) {
+            case "64" -> FloatVector.SPECIES_64;
+            case "128" -> FloatVector.SPECIES_128;
+            case "256" -> FloatVector.SPECIES_256;
+            case "512" -> FloatVector.SPECIES_512;
+            default ->
+                    throw new IllegalArgumentException(
+                            "-Dengine.simd.bits: expected 64, 128, 256 or 512, but got '"
+                                    + bits
+                                    + "'");
+        };
+    }
+
+    /** e.g. "simd-256" for 8-lane vectors. */
+    public static String describe() {
+        return "simd-"
+                + F.vectorBitSize()
+                + (F.vectorShape() == VectorShape.preferredShape() ? "" : " (forced)");
+    }
+}

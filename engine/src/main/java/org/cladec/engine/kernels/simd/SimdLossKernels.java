@@ -1,0 +1,82 @@
+package org.cladec.engine.kernels.simd;
+
+import static org.cladec.engine.kernels.simd.Simd.F;
+import static org.cladec.engine.kernels.simd.Simd.L;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import org.cladec.engine.kernels.LossKernels;
+import org.cladec.engine.kernels.ScalarLossKernels;
+
+/**
+ * Vectorised squared error (the reconstruction loss runs over whole image batches); the softmax and
+ * binary cross-entropies stay scalar (logits are (N, 10); logs need care at 0 and 1).
+ */
+public final class SimdLossKernels implements LossKernels {
+    private final ScalarLossKernels scalar = new ScalarLossKernels();
+
+    @Override
+    public double softmaxCrossEntropy(float[] probs, float[] logits, int[] labels, int N, int K) {
+        return scalar.softmaxCrossEntropy(probs, logits, labels, N, K);
+    }
+
+    @Override
+    public void softmaxCrossEntropyBackwardAcc(
+            float[] dLogits, float[] probs, int[] labels, float scale, int N, int K) {
+        scalar.softmaxCrossEntropyBackwardAcc(dLogits, probs, labels, scale, N, K);
+    }
+
+    @Override
+    public double squaredError(float[] a, float[] b, int n) {
+        double s = 0;
+        for (int start = 0; start < n; start += 4096) {
+            int len = Math.min(4096, n - start), i = 0;
+            float part = 0f;
+            if (len >= L) {
+                FloatVector acc = FloatVector.zero(F);
+                for (int bound = F.loopBound(len); i < bound; i += L) {
+                    FloatVector d =
+                            FloatVector.fromArray(F, a, start + i)
+                                    .sub(FloatVector.fromArray(F, b, start + i));
+                    acc = d.fma(d, acc);
+                }
+                part = acc.reduceLanes(VectorOperators.ADD);
+            }
+            for (; i < len; i++) {
+                float d = a[start + i] - b[start + i];
+                part += d * d;
+            }
+            s += part;
+        }
+        return s;
+    }
+
+    @Override
+    public void squaredErrorBackwardAcc(
+            float[] da, float[] db, float[] a, float[] b, float scale, int n) {
+        float k = 2f * scale;
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += L) {
+            FloatVector d =
+                    FloatVector.fromArray(F, a, i).sub(FloatVector.fromArray(F, b, i)).mul(k);
+            if (da != null) FloatVector.fromArray(F, da, i).add(d).intoArray(da, i);
+            if (db != null) FloatVector.fromArray(F, db, i).sub(d).intoArray(db, i);
+        }
+        for (; i < n; i++) {
+            float d = k * (a[i] - b[i]);
+            if (da != null) da[i] += d;
+            if (db != null) db[i] -= d;
+        }
+    }
+
+    @Override
+    public double binaryCrossEntropy(float[] p, float[] t, int n) {
+        return scalar.binaryCrossEntropy(p, t, n);
+    }
+
+    @Override
+    public void binaryCrossEntropyBackwardAcc(
+            float[] dp, float[] p, float[] t, float scale, int n) {
+        scalar.binaryCrossEntropyBackwardAcc(dp, p, t, scale, n);
+    }
+}

@@ -1,0 +1,118 @@
+package org.cladec.engine.kernels;
+
+import static org.cladec.testing.Close.assertClose;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.cladec.engine.kernels.simd.SimdKernels;
+import org.cladec.engine.tensor.Rng;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The SIMD convolution kernels against the scalar reference, per element, on awkward geometries
+ * (odd sizes, channels that are not multiples of the lane count, batch 1, stride 2, padding 0 and
+ * 1, 1x1 and 4x4 kernels) and the real shapes of the classifier and decoders. Rerun by surefire at
+ * 128, 256 and 512 bits.
+ */
+class ConvKernelsTest {
+    static final ConvKernels SCALAR = new ScalarConvKernels(), SIMD = SimdKernels.create().conv();
+
+    static Stream<ConvGeom> geometries() {
+        List<ConvGeom> g = new ArrayList<>();
+        g.add(ConvGeom.conv(1, 1, 5, 5, 1, 3, 3, 1, 1, 0, 0));
+        g.add(ConvGeom.conv(2, 3, 7, 6, 5, 3, 3, 1, 1, 1, 1));
+        g.add(ConvGeom.conv(3, 5, 9, 9, 17, 3, 3, 2, 2, 1, 1));
+        g.add(ConvGeom.conv(1, 7, 8, 7, 3, 1, 1, 1, 1, 0, 0));
+        g.add(ConvGeom.conv(2, 4, 11, 10, 13, 3, 3, 2, 2, 0, 0));
+        g.add(ConvGeom.conv(2, 2, 6, 6, 3, 4, 4, 2, 2, 1, 1));
+        g.add(ConvGeom.conv(2, 3, 7, 9, 6, 3, 2, 2, 1, 0, 1));
+        g.add(ConvGeom.conv(33, 6, 3, 3, 7, 3, 3, 2, 2, 1, 1)); // many tiny images: batched columns
+        // the small classifier's shapes (width 0.25) and a decoder transposed conv (as its conv
+        // geometry)
+        g.add(ConvGeom.conv(3, 1, 32, 32, 8, 3, 3, 2, 2, 1, 1));
+        g.add(ConvGeom.conv(5, 16, 8, 8, 32, 3, 3, 1, 1, 1, 1));
+        g.add(ConvGeom.conv(7, 64, 2, 2, 128, 3, 3, 2, 2, 1, 1));
+        g.add(ConvGeom.transposed(2, 64, 8, 8, 32, 4, 4, 2, 2, 1, 1, 0, 0));
+        g.add(ConvGeom.transposed(3, 16, 16, 16, 1, 4, 4, 2, 2, 1, 1, 0, 0));
+        g.add(ConvGeom.conv(2, 300, 3, 3, 19, 3, 3, 1, 1, 1, 1)); // K = 2700 > KC: several k-blocks
+        g.add(
+                ConvGeom.conv(
+                        1, 2, 20, 19, 3, 17, 17, 2, 2, 1, 1)); // huge kernel: the col2im fallback
+        g.add(
+                ConvGeom.conv(
+                        2, 3, 9, 10, 4, 5, 3, 3, 2, 2,
+                        0)); // stride 3, taps missing in some parities
+
+        return g.stream();
+    }
+
+    private static float[] random(Rng r, int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = r.uniform(-1, 1);
+        return a;
+    }
+
+    private static double tol(ConvGeom g) {
+        return 1e-5 * Math.sqrt(g.C * g.KH * g.KW + g.OC);
+    }
+
+    @ParameterizedTest
+    @MethodSource("geometries")
+    void forwardMatchesScalar(ConvGeom g) {
+        Rng r = new Rng(1);
+        float[] x = random(r, g.xSize()),
+                w = random(r, g.wSize()),
+                b = random(r, g.OC),
+                init = random(r, g.outSize());
+        for (boolean acc : new boolean[] {false, true}) {
+            for (float[] bias : new float[][] {null, b}) {
+                float[] ref = init.clone(), got = init.clone();
+                SCALAR.forward(ref, x, w, bias, g, acc, 0, g.N);
+                // two partitions, as two threads would split it
+                SIMD.forward(got, x, w, bias, g, acc, 0, g.N / 2);
+                SIMD.forward(got, x, w, bias, g, acc, g.N / 2, g.N);
+                assertClose(
+                        ref,
+                        got,
+                        tol(g),
+                        1e-4,
+                        "forward " + g + " acc=" + acc + " bias=" + (bias != null));
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("geometries")
+    void backwardInputMatchesScalar(ConvGeom g) {
+        Rng r = new Rng(2);
+        float[] d = random(r, g.outSize()), w = random(r, g.wSize()), init = random(r, g.xSize());
+        float[] ref = init.clone(), got = init.clone();
+        SCALAR.backwardInput(ref, d, w, g, 0, g.N);
+        SIMD.backwardInput(got, d, w, g, 0, 1);
+        SIMD.backwardInput(got, d, w, g, 1, g.N);
+        assertClose(ref, got, tol(g), 1e-4, "backwardInput " + g);
+    }
+
+    @ParameterizedTest
+    @MethodSource("geometries")
+    void backwardWeightMatchesScalar(ConvGeom g) {
+        Rng r = new Rng(3);
+        float[] d = random(r, g.outSize()),
+                x = random(r, g.xSize()),
+                initW = random(r, g.wSize()),
+                initB = random(r, g.OC);
+        float[] refW = initW.clone(),
+                gotW = initW.clone(),
+                refB = initB.clone(),
+                gotB = initB.clone();
+        SCALAR.backwardWeight(refW, refB, d, x, g, 0, g.OC);
+        int half = g.OC / 2;
+        SIMD.backwardWeight(gotW, gotB, d, x, g, 0, half);
+        SIMD.backwardWeight(gotW, gotB, d, x, g, half, g.OC);
+        double t = 1e-5 * Math.sqrt((double) g.N * g.OH * g.OW) * 4;
+        assertClose(refW, gotW, t, 1e-4, "backwardWeight dw " + g);
+        assertClose(refB, gotB, t, 1e-4, "backwardWeight db " + g);
+    }
+}

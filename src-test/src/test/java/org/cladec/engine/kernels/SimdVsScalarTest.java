@@ -1,0 +1,187 @@
+package org.cladec.engine.kernels;
+
+import static org.cladec.testing.Close.assertClose;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.cladec.engine.kernels.simd.SimdKernels;
+import org.cladec.engine.tensor.Rng;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every SIMD kernel outside convolution and GEMM against its scalar reference, per element, at
+ * sizes around the lane count so that vector bodies and scalar tails are both exercised. Surefire
+ * reruns this at 128, 256 and 512 bits.
+ */
+class SimdVsScalarTest {
+    static final KernelSet S = KernelSet.scalar(), V = SimdKernels.create();
+    static final int[] SIZES = {1, 3, 4, 7, 8, 9, 15, 16, 17, 31, 33, 100, 257, 5000};
+    private final Rng rng = new Rng(11);
+
+    private float[] rnd(int n, float lo, float hi) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = rng.uniform(lo, hi);
+        return a;
+    }
+
+    @Test
+    void elementwise() {
+        ElementwiseKernels s = S.ew(), v = V.ew();
+        for (int n : SIZES) {
+            float[] x = rnd(n, -2, 2), d = rnd(n, -1, 1), acc = rnd(n, -1, 1), mask = rnd(n, 0, 2);
+            if (n > 2) {
+                x[1] = Float.NaN;
+                x[2] = -0f;
+            }
+            float[] r1 = new float[n], r2 = new float[n];
+            s.relu(r1, x, n);
+            v.relu(r2, x, n);
+            assertClose(r1, r2, 0, 0, "relu n=" + n);
+            float[] a1 = acc.clone(), a2 = acc.clone();
+            s.reluBackwardAcc(a1, d, r1, n);
+            v.reluBackwardAcc(a2, d, r1, n);
+            assertClose(a1, a2, 0, 0, "reluBackwardAcc n=" + n);
+            s.leakyRelu(r1, x, 0.1f, n);
+            v.leakyRelu(r2, x, 0.1f, n);
+            assertClose(r1, r2, 0, 0, "leakyRelu n=" + n);
+            a1 = acc.clone();
+            a2 = acc.clone();
+            s.leakyReluBackwardAcc(a1, d, x, 0.1f, n);
+            v.leakyReluBackwardAcc(a2, d, x, 0.1f, n);
+            assertClose(a1, a2, 1e-7, 1e-6, "leakyReluBackwardAcc n=" + n);
+            float[] sig = rnd(n, 0, 1);
+            a1 = acc.clone();
+            a2 = acc.clone();
+            s.sigmoidBackwardAcc(a1, d, sig, n);
+            v.sigmoidBackwardAcc(a2, d, sig, n);
+            assertClose(a1, a2, 1e-7, 1e-6, "sigmoidBackwardAcc n=" + n);
+            s.scale(r1, d, -0.7f, n);
+            v.scale(r2, d, -0.7f, n);
+            assertClose(r1, r2, 0, 0, "scale n=" + n);
+            a1 = acc.clone();
+            a2 = acc.clone();
+            s.axpy(a1, 0.3f, d, n);
+            v.axpy(a2, 0.3f, d, n);
+            assertClose(a1, a2, 1e-7, 1e-6, "axpy n=" + n);
+            s.mul(r1, d, mask, n);
+            v.mul(r2, d, mask, n);
+            assertClose(r1, r2, 0, 0, "mul n=" + n);
+            a1 = acc.clone();
+            a2 = acc.clone();
+            s.mulAcc(a1, d, mask, n);
+            v.mulAcc(a2, d, mask, n);
+            assertClose(a1, a2, 1e-7, 1e-6, "mulAcc n=" + n);
+            assertEquals(s.sum(d, n), v.sum(d, n), 1e-5 * Math.sqrt(n), "sum n=" + n);
+        }
+    }
+
+    @Test
+    void channelKernels() {
+        ElementwiseKernels s = S.ew(), v = V.ew();
+        int[][] shapes = {{1, 1, 1}, {2, 3, 5}, {3, 17, 1}, {4, 7, 33}, {2, 5, 256}};
+        for (int[] sh : shapes) {
+            int N = sh[0], C = sh[1], HW = sh[2];
+            float[] x = rnd(N * C * HW, -1, 1), b = rnd(C, -1, 1), db0 = rnd(C, -1, 1);
+            float[] d1 = db0.clone(), d2 = db0.clone();
+            s.channelSumAcc(d1, x, N, C, HW, 0, C);
+            v.channelSumAcc(d2, x, N, C, HW, 0, C);
+            assertClose(d1, d2, 1e-5, 1e-5, "channelSumAcc " + N + "x" + C + "x" + HW);
+            float[] x1 = x.clone(), x2 = x.clone();
+            s.channelAdd(x1, b, N, C, HW, 0, N);
+            v.channelAdd(x2, b, N, C, HW, 0, N);
+            assertClose(x1, x2, 0, 0, "channelAdd " + N + "x" + C + "x" + HW);
+        }
+    }
+
+    @Test
+    void batchNorm() {
+        NormKernels s = S.norm(), v = V.norm();
+        int[][] shapes = {{2, 3, 1}, {5, 7, 1}, {4, 3, 9}, {2, 5, 17}, {8, 4, 64}, {3, 2, 1024}};
+        for (int[] sh : shapes) {
+            int N = sh[0], C = sh[1], HW = sh[2], n = N * C * HW;
+            String what = N + "x" + C + "x" + HW;
+            float[] x = rnd(n, -1, 3),
+                    dOut = rnd(n, -1, 1),
+                    g = rnd(C, 0.5f, 1.5f),
+                    b = rnd(C, -1, 1);
+            float[] m1 = new float[C], v1 = new float[C], m2 = new float[C], v2 = new float[C];
+            s.meanVar(m1, v1, x, N, C, HW, 0, C);
+            v.meanVar(m2, v2, x, N, C, HW, 0, C);
+            assertClose(m1, m2, 1e-6, 1e-5, "mean " + what);
+            assertClose(v1, v2, 1e-6, 1e-4, "var " + what);
+            float[] inv = new float[C];
+            for (int c = 0; c < C; c++) inv[c] = (float) (1 / Math.sqrt(v1[c] + 1e-5));
+            float[] o1 = new float[n], o2 = new float[n];
+            s.normalize(o1, x, m1, inv, g, b, N, C, HW, 0, C);
+            v.normalize(o2, x, m1, inv, g, b, N, C, HW, 0, C);
+            assertClose(o1, o2, 1e-6, 1e-5, "normalize " + what);
+            for (boolean batch : new boolean[] {true, false}) {
+                float[] dx1 = rnd(n, -1, 1),
+                        dx2 = dx1.clone(),
+                        dg1 = rnd(C, -1, 1),
+                        dg2 = dg1.clone(),
+                        db1 = rnd(C, -1, 1),
+                        db2 = db1.clone();
+                s.backward(dx1, dg1, db1, dOut, x, m1, inv, g, batch, N, C, HW, 0, C);
+                v.backward(dx2, dg2, db2, dOut, x, m1, inv, g, batch, N, C, HW, 0, C);
+                assertClose(dx1, dx2, 1e-5, 1e-4, "backward dx " + what + " batch=" + batch);
+                assertClose(dg1, dg2, 1e-5, 1e-4, "backward dgamma " + what);
+                assertClose(db1, db2, 1e-5, 1e-4, "backward dbeta " + what);
+            }
+        }
+    }
+
+    @Test
+    void squaredErrorLoss() {
+        LossKernels s = S.loss(), v = V.loss();
+        for (int n : SIZES) {
+            float[] a = rnd(n, 0, 1), b = rnd(n, 0, 1);
+            assertEquals(
+                    s.squaredError(a, b, n),
+                    v.squaredError(a, b, n),
+                    1e-6 * n,
+                    "squaredError n=" + n);
+            float[] da1 = rnd(n, -1, 1), da2 = da1.clone(), db1 = rnd(n, -1, 1), db2 = db1.clone();
+            s.squaredErrorBackwardAcc(da1, db1, a, b, 0.37f, n);
+            v.squaredErrorBackwardAcc(da2, db2, a, b, 0.37f, n);
+            assertClose(da1, da2, 1e-7, 1e-6, "squaredErrorBackward da n=" + n);
+            assertClose(db1, db2, 1e-7, 1e-6, "squaredErrorBackward db n=" + n);
+        }
+    }
+
+    @Test
+    void optimizers() {
+        OptimKernels s = S.optim(), v = V.optim();
+        for (int n : SIZES) {
+            float[] p = rnd(n, -1, 1), g = rnd(n, -1, 1);
+            for (boolean decoupled : new boolean[] {false, true}) {
+                float[] p1 = p.clone(),
+                        p2 = p.clone(),
+                        m1 = new float[n],
+                        m2 = new float[n],
+                        v1 = new float[n],
+                        v2 = new float[n];
+                for (int step = 1; step <= 3; step++) {
+                    s.adam(p1, g, m1, v1, n, 1e-2f, 0.9f, 0.999f, 1e-8f, 0.01f, decoupled, step);
+                    v.adam(p2, g, m2, v2, n, 1e-2f, 0.9f, 0.999f, 1e-8f, 0.01f, decoupled, step);
+                }
+                assertClose(p1, p2, 1e-6, 1e-5, "adam n=" + n + " decoupled=" + decoupled);
+                assertClose(v1, v2, 1e-7, 1e-5, "adam v n=" + n);
+            }
+            float[] p1 = p.clone(), p2 = p.clone(), b1 = new float[n], b2 = new float[n];
+            for (int step = 0; step < 3; step++) {
+                s.sgd(p1, g, b1, n, 0.1f, 0.9f, 0.1f, 1e-3f, false, step == 0);
+                v.sgd(p2, g, b2, n, 0.1f, 0.9f, 0.1f, 1e-3f, false, step == 0);
+            }
+            assertClose(p1, p2, 1e-6, 1e-5, "sgd n=" + n);
+        }
+    }
+
+    @Test
+    void theActiveKernelsAreSimdWhenTheVectorApiIsThere() {
+        boolean forcedScalar = "scalar".equals(System.getProperty("engine.kernels"));
+        assertEquals(
+                Kernels.vectorApiReadable() && !forcedScalar,
+                Kernels.active().name().startsWith("simd"),
+                Kernels.active().name());
+    }
+}
