@@ -4,7 +4,10 @@ import java.nio.file.Path;
 import org.cladec.engine.parallel.Parallel;
 import picocli.CommandLine.Option;
 
-/** Options every command that computes shares. */
+/**
+ * Options every command that computes shares. Unset options keep the preset's (or the run's)
+ * values.
+ */
 public final class CommonOptions {
     @Option(
             names = "--threads",
@@ -15,9 +18,8 @@ public final class CommonOptions {
     @Option(
             names = "--seed",
             paramLabel = "S",
-            defaultValue = "1",
-            description = "Seed for every random choice (default: ${DEFAULT-VALUE}).")
-    long seed;
+            description = "Seed for every random choice (default: 1, or the run's).")
+    Long seed;
 
     @Option(names = "--batch-size", paramLabel = "B", description = "Images per training step.")
     Integer batchSize;
@@ -26,17 +28,21 @@ public final class CommonOptions {
             names = "--data",
             paramLabel = "DIR",
             description =
-                    "Data folder (IDX, CIFAR binary or an image folder). "
-                            + "Default: $CLADEC_DATA, else /usr/share/datasets/fashion-mnist, else the embedded Fashion-MNIST subset.")
+                    "Data folder (IDX, CIFAR binary or an image folder). Default: $CLADEC_DATA, else "
+                            + "/usr/share/datasets/fashion-mnist, else the embedded Fashion-MNIST subset.")
     Path data;
 
     @Option(
             names = "--dataset",
             paramLabel = "KIND",
-            defaultValue = "auto",
             description =
-                    "Format of --data: auto, fashion-mnist, mnist, cifar10, cifar100, cifar100-coarse, folder (default: ${DEFAULT-VALUE}).")
+                    "Format of --data: auto (default), fashion-mnist, mnist, cifar10, cifar100, cifar100-coarse, folder.")
     String dataset;
+
+    /** The seed to start a preset from. */
+    long seedOr(long fallback) {
+        return seed != null ? seed : fallback;
+    }
 
     /** Fixes the thread pool size (before any computation) and returns it. */
     int applyThreads() {

@@ -21,7 +21,7 @@ final class DataCommand implements Callable<Integer> {
         Splits s =
                 DataSource.load(
                         common.data,
-                        DataSource.Kind.parse(common.dataset),
+                        DataSource.Kind.parse(common.dataset == null ? "auto" : common.dataset),
                         DataSource.FolderOptions.DEFAULT);
         double sec = (System.nanoTime() - t0) / 1e9;
         System.out.println("source: " + s.source());

@@ -5,6 +5,7 @@ import java.util.concurrent.Callable;
 import org.cladec.method.Experiment;
 import org.cladec.method.Reporter;
 import org.cladec.method.RunConfig;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -17,6 +18,8 @@ import picocli.CommandLine.Option;
             "explain layers -1 and -2 with ClaDec and RefAE, evaluate, sweep alpha, and write the run folder."
         })
 final class DemoCommand implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
     @Mixin CommonOptions common;
     @Mixin RunOptions run;
 
@@ -30,8 +33,8 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         int threads = common.applyThreads();
-        RunConfig cfg = run.apply(RunConfig.demo(common.seed, threads), common);
-        new Experiment(cfg, out, Reporter.console()).run();
+        RunConfig cfg = run.apply(RunConfig.demo(common.seedOr(1), threads), common);
+        new Experiment(cfg, out, Reporter.console(spec.commandLine().getOut())).run();
         return 0;
     }
 }

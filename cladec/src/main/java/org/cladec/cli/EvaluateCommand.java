@@ -15,6 +15,7 @@ import org.cladec.model.Classifier;
 import org.cladec.model.Decoder;
 import org.cladec.model.LayerRef;
 import org.cladec.model.RefAE;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -27,6 +28,8 @@ import picocli.CommandLine.Option;
             "on reconstructions, and fresh classifiers trained and tested on reconstructions."
         })
 final class EvaluateCommand implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
     @Mixin CommonOptions common;
     @Mixin RunOptions run;
 
@@ -38,15 +41,23 @@ final class EvaluateCommand implements Callable<Integer> {
                     "Run folder with models/classifier.safetensors and models/cladec_layer*.safetensors.")
     Path runDir;
 
+    /**
+     * The run's own configuration (same data, limits and seed), else the paper's, with no training
+     * epochs.
+     */
+    private RunConfig base(int threads) throws java.io.IOException {
+        RunConfig saved = RunConfig.read(runDir);
+        RunConfig b = saved != null ? saved : RunConfig.paper(1, threads);
+        return b.withEpochs(0, 0, b.evalEpochs());
+    }
+
     @Override
     public Integer call() throws Exception {
         int threads = common.applyThreads();
         Path models = runDir.resolve("models");
         Classifier clf =
                 Models.loadClassifier(models.resolve("classifier.safetensors"), null, null, null);
-        RunConfig cfg =
-                run.apply(RunConfig.paper(common.seed, threads).withEpochs(0, 0, 8), common)
-                        .withWidth(clf.widthMultiplier());
+        RunConfig cfg = run.apply(base(threads), common).withWidth(clf.widthMultiplier());
         List<LayerRef> layers = new ArrayList<>();
         if (run.layers != null) {
             for (String l : run.layers) layers.add(clf.layer(l));
@@ -62,7 +73,7 @@ final class EvaluateCommand implements Callable<Integer> {
                             + " (run 'cladec explain --run "
                             + runDir
                             + "' first)");
-        Experiment e = new Experiment(cfg, runDir, Reporter.console());
+        Experiment e = new Experiment(cfg, runDir, Reporter.console(spec.commandLine().getOut()));
         e.start();
         e.loadData();
         e.useClassifier(clf);

@@ -9,6 +9,7 @@ import org.cladec.method.Experiment;
 import org.cladec.method.Reporter;
 import org.cladec.method.RunConfig;
 import org.cladec.model.Classifier;
+import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -22,6 +23,8 @@ import picocli.CommandLine.Option;
             "The classifier comes from a run folder (--run, e.g. made by 'cladec train') or a safetensors file (--model, e.g. saved from PyTorch)."
         })
 final class ExplainCommand implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
     @Mixin CommonOptions common;
     @Mixin RunOptions run;
 
@@ -67,13 +70,18 @@ final class ExplainCommand implements Callable<Integer> {
                                     : ""));
         Classifier clf = Models.loadClassifier(model, null, null, null);
         Path dir = out != null ? out : source.run != null ? source.run : Path.of("runs/explain");
-        RunConfig base =
-                RunConfig.paper(common.seed, threads)
-                        .withEpochs(0, 8, 0)
-                        .withLayers(List.of("-1"), 0f, List.of());
+        // A run folder's own configuration (data, limits, seed) if it has one, else the paper's.
+        RunConfig saved = source.run != null ? RunConfig.read(source.run) : null;
+        RunConfig base = saved != null ? saved : RunConfig.paper(common.seedOr(1), threads);
+        base =
+                base.withEpochs(0, base.decoderEpochs(), base.evalEpochs())
+                        .withLayers(
+                                base.layers().isEmpty() ? List.of("-1") : base.layers(),
+                                base.alpha(),
+                                List.of());
         RunConfig cfg = run.apply(base, common).withWidth(clf.widthMultiplier());
         for (String l : cfg.layers()) clf.layer(l); // fail early on an unknown layer
-        Experiment e = new Experiment(cfg, dir, Reporter.console());
+        Experiment e = new Experiment(cfg, dir, Reporter.console(spec.commandLine().getOut()));
         e.start();
         e.loadData();
         e.useClassifier(clf);

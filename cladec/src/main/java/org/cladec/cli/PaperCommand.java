@@ -5,6 +5,7 @@ import java.util.concurrent.Callable;
 import org.cladec.method.Experiment;
 import org.cladec.method.Reporter;
 import org.cladec.method.RunConfig;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -17,6 +18,8 @@ import picocli.CommandLine.Option;
             "the reference classifier, layers -1, -2, -3 with ClaDec and RefAE, all measures, and the alpha sweep on -1."
         })
 final class PaperCommand implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
     @Mixin CommonOptions common;
     @Mixin RunOptions run;
 
@@ -30,8 +33,8 @@ final class PaperCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         int threads = common.applyThreads();
-        RunConfig cfg = run.apply(RunConfig.paper(common.seed, threads), common);
-        new Experiment(cfg, out, Reporter.console()).run();
+        RunConfig cfg = run.apply(RunConfig.paper(common.seedOr(1), threads), common);
+        new Experiment(cfg, out, Reporter.console(spec.commandLine().getOut())).run();
         return 0;
     }
 }

@@ -4,7 +4,7 @@ import java.util.List;
 import org.cladec.method.RunConfig;
 import picocli.CommandLine.Option;
 
-/** Options that shape an experiment; unset ones keep the preset's values. */
+/** Options that shape an experiment; unset ones keep the base configuration's values. */
 public final class RunOptions {
     @Option(names = "--epochs", paramLabel = "N", description = "Classifier training epochs.")
     Integer epochs;
@@ -19,7 +19,7 @@ public final class RunOptions {
             names = "--eval-epochs",
             paramLabel = "N",
             description =
-                    "Epochs of the evaluation classifiers trained on reconstructions (0: skip).")
+                    "Epochs of the evaluation classifiers trained on reconstructions (0: skip that measure).")
     Integer evalEpochs;
 
     @Option(
@@ -58,10 +58,16 @@ public final class RunOptions {
     @Option(names = "--test-limit", paramLabel = "N", description = "Use at most N test images.")
     Integer testLimit;
 
-    /** The preset with these options and the common ones applied. */
+    /** {@code base} with every option that was given applied (validated by RunConfig). */
     RunConfig apply(RunConfig base, CommonOptions common) {
-        RunConfig c =
-                base.withData(common.data == null ? null : common.data.toString(), common.dataset);
+        RunConfig c = base;
+        if (common.seed != null) c = c.withSeed(common.seed);
+        if (common.data != null || common.dataset != null) {
+            c =
+                    c.withData(
+                            common.data != null ? common.data.toString() : c.data(),
+                            common.dataset != null ? common.dataset : c.dataset());
+        }
         c =
                 c.withEpochs(
                         epochs != null ? epochs : c.classifierEpochs(),

@@ -6,6 +6,7 @@ import java.util.concurrent.Callable;
 import org.cladec.method.Experiment;
 import org.cladec.method.Reporter;
 import org.cladec.method.RunConfig;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -16,6 +17,8 @@ import picocli.CommandLine.Option;
         description =
                 "Train the classifier to explain and save it as RUN/models/classifier.safetensors.")
 final class TrainCommand implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
     @Mixin CommonOptions common;
     @Mixin RunOptions run;
 
@@ -36,10 +39,10 @@ final class TrainCommand implements Callable<Integer> {
         int threads = common.applyThreads();
         RunConfig base =
                 small
-                        ? RunConfig.demo(common.seed, threads).withData(null, "auto")
-                        : RunConfig.paper(common.seed, threads);
+                        ? RunConfig.demo(common.seedOr(1), threads).withData(null, "auto")
+                        : RunConfig.paper(common.seedOr(1), threads);
         RunConfig cfg = run.apply(base, common).withLayers(List.of(), 0f, List.of());
-        Experiment e = new Experiment(cfg, out, Reporter.console());
+        Experiment e = new Experiment(cfg, out, Reporter.console(spec.commandLine().getOut()));
         e.start();
         e.loadData();
         e.trainClassifier();

@@ -244,7 +244,8 @@ public final class Experiment {
                         alpha,
                         train,
                         schedule(cfg.decoderEpochs(), 10 - layer.index()),
-                        r);
+                        r,
+                        cache(layer));
         Models.save(
                 out.resolve("models/cladec_" + tag + ".safetensors"),
                 dec,
@@ -466,6 +467,24 @@ public final class Experiment {
         sweep.put("layer", layer.index());
         ArrayNode points = sweep.putArray("points");
         for (float a : cfg.alphaSweep()) {
+            ObjectNode done = explained(layer, a);
+            if (done != null) { // this layer was already explained with this alpha: reuse its
+                // measures
+                ObjectNode p = points.addObject();
+                p.put("alpha", a);
+                p.put("mse", done.get("cladec").get("mse").asDouble());
+                p.put(
+                        "classifier_accuracy",
+                        done.get("cladec").get("classifier_accuracy").asDouble());
+                r.log(
+                        String.format(
+                                Locale.ROOT,
+                                "  alpha %-5s (measured above) MSE %.5f, classifier accuracy on reconstructions %.2f%%",
+                                a,
+                                p.get("mse").asDouble(),
+                                100 * p.get("classifier_accuracy").asDouble()));
+                continue;
+            }
             Decoder dec =
                     Decoder.forLayer(
                             layer,
@@ -481,7 +500,8 @@ public final class Experiment {
                             a,
                             data.train(),
                             schedule(cfg.decoderEpochs(), 10 - layer.index()),
-                            r);
+                            r,
+                            cache(layer));
             classifier.eval();
             Evaluation.Reconstruction rt =
                     Evaluation.reconstruct(
@@ -504,6 +524,42 @@ public final class Experiment {
                             100 * acc));
             writeMetrics();
         }
+    }
+
+    /** The metrics of {@code layer} explained with {@code alpha}, or null. */
+    private ObjectNode explained(LayerRef layer, float alpha) {
+        if (!metrics.has("layers")) return null;
+        for (com.fasterxml.jackson.databind.JsonNode l : metrics.get("layers")) {
+            if (l.get("layer").asInt() == layer.index()
+                    && (float) l.get("alpha").asDouble() == alpha
+                    && l.has("cladec")) {
+                return (ObjectNode) l;
+            }
+        }
+        return null;
+    }
+
+    private ActivationCache cache;
+
+    /**
+     * Activations of {@code layer} on the training set, cached across ClaDec trainings of that
+     * layer (one layer at a time).
+     */
+    private ActivationCache cache(LayerRef layer) {
+        if (cache != null && cache.layer().equals(layer)) return cache;
+        cache = null; // release the previous layer's cache first
+        if (!ActivationCache.fits(layer, data.train().size())) return null;
+        long t0 = System.nanoTime();
+        cache = ActivationCache.build(classifier, layer, data.train(), cfg.batchSize());
+        r.log(
+                String.format(
+                        Locale.ROOT,
+                        "  cached layer %d activations of %d training images (%.0f MB, %.1f s)",
+                        layer.index(),
+                        data.train().size(),
+                        ActivationCache.bytes(layer, data.train().size()) / 1e6,
+                        (System.nanoTime() - t0) / 1e9));
+        return cache;
     }
 
     /** Writes metrics.json and results.md, and prints the table. */

@@ -1,7 +1,7 @@
 package org.cladec.method;
 
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalTime;
@@ -22,19 +22,24 @@ import org.cladec.io.AtomicFiles;
 public final class Reporter {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
 
-    private final PrintStream out;
+    private final PrintWriter out;
     private final boolean bars;
     private final StringBuilder log = new StringBuilder();
     private Path logFile;
 
-    private Reporter(PrintStream out, boolean bars) {
+    private Reporter(PrintWriter out, boolean bars) {
         this.out = out;
         this.bars = bars;
     }
 
     /** Reports to standard output, with progress bars. */
     public static Reporter console() {
-        return new Reporter(System.out, true);
+        return new Reporter(new PrintWriter(System.out, true), true);
+    }
+
+    /** Reports to {@code out} (e.g. a command line's output), with progress bars. */
+    public static Reporter console(PrintWriter out) {
+        return new Reporter(out, true);
     }
 
     /** Keeps the log but prints nothing and shows no bars. */
@@ -55,7 +60,10 @@ public final class Reporter {
     public synchronized void log(String line) {
         String stamped = LocalTime.now().truncatedTo(ChronoUnit.SECONDS).format(TIME) + "  " + line;
         log.append(stamped).append('\n');
-        if (out != null) out.println(line);
+        if (out != null) {
+            out.println(line);
+            out.flush();
+        }
         flush();
     }
 

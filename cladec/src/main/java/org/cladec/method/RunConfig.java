@@ -1,5 +1,10 @@
 package org.cladec.method;
 
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -62,6 +67,17 @@ public record RunConfig(
             throw new IllegalArgumentException("limits must be >= 0");
     }
 
+    /** Reads the config.json of a run folder, or returns null when there is none. */
+    public static RunConfig read(Path runDir) throws IOException {
+        Path f = runDir.resolve("config.json");
+        if (!Files.isRegularFile(f)) return null;
+        try {
+            return new ObjectMapper().readValue(f.toFile(), RunConfig.class);
+        } catch (JacksonException e) {
+            throw new IOException(f + ": not a run configuration: " + e.getOriginalMessage(), e);
+        }
+    }
+
     /**
      * The demo: embedded data, the small classifier (width 0.25), layers -1 and -2, a short alpha
      * sweep.
@@ -112,6 +128,31 @@ public record RunConfig(
                 12);
     }
 
+    public RunConfig withSeed(long s) {
+        return new RunConfig(
+                s,
+                threads,
+                data,
+                dataset,
+                useEmbedded,
+                width,
+                classifierEpochs,
+                decoderEpochs,
+                evalEpochs,
+                batchSize,
+                layers,
+                alpha,
+                alphaSweep,
+                sweepLayer,
+                trainLimit,
+                testLimit,
+                gridImages);
+    }
+
+    /**
+     * Data from {@code d} (null: the default chain, or the embedded data for the demo) in format
+     * {@code kind}.
+     */
     public RunConfig withData(String d, String kind) {
         return new RunConfig(
                 seed,

@@ -184,7 +184,12 @@ public final class Training {
             float alpha,
             ImageDataset train,
             Schedule s,
-            Reporter r) {
+            Reporter r,
+            ActivationCache cache) {
+        if (cache != null && !cache.layer().equals(layer)) {
+            throw new IllegalArgumentException(
+                    "activation cache is for layer " + cache.layer() + ", not " + layer);
+        }
         if (!(alpha >= 0f && alpha <= 1f))
             throw new IllegalArgumentException("alpha must be in [0, 1], but got " + alpha);
         List<Boolean> wanted = new ArrayList<>();
@@ -204,8 +209,12 @@ public final class Training {
                             null,
                             b -> {
                                 Tensor act;
-                                try (NoGrad g = NoGrad.enter()) {
-                                    act = classifier.forwardTo(b.images(), layer);
+                                if (cache != null) {
+                                    act = cache.gather(b.indices());
+                                } else {
+                                    try (NoGrad g = NoGrad.enter()) {
+                                        act = classifier.forwardTo(b.images(), layer);
+                                    }
                                 }
                                 Tensor rec = decoder.forward(act);
                                 Tensor loss = F.mse(rec, b.images());
