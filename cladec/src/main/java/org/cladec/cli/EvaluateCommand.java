@@ -48,7 +48,11 @@ final class EvaluateCommand implements Callable<Integer> {
     private RunConfig base(int threads) throws java.io.IOException {
         RunConfig saved = RunConfig.read(runDir);
         RunConfig b = saved != null ? saved : RunConfig.paper(1, threads);
-        return b.withEpochs(0, 0, b.evalEpochs());
+        return b.with(
+                x -> {
+                    x.classifierEpochs = 0;
+                    x.decoderEpochs = 0;
+                });
     }
 
     @Override
@@ -57,7 +61,7 @@ final class EvaluateCommand implements Callable<Integer> {
         Path models = runDir.resolve("models");
         Classifier clf =
                 Models.loadClassifier(models.resolve("classifier.safetensors"), null, null, null);
-        RunConfig cfg = run.apply(base(threads), common).withWidth(clf.widthMultiplier());
+        RunConfig cfg = run.apply(base(threads), common).with(x -> x.width = clf.widthMultiplier());
         List<LayerRef> layers = new ArrayList<>();
         if (run.layers != null) {
             for (String l : run.layers) layers.add(clf.layer(l));

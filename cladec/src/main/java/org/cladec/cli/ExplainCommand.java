@@ -74,12 +74,13 @@ final class ExplainCommand implements Callable<Integer> {
         RunConfig saved = source.run != null ? RunConfig.read(source.run) : null;
         RunConfig base = saved != null ? saved : RunConfig.paper(common.seedOr(1), threads);
         base =
-                base.withEpochs(0, base.decoderEpochs(), base.evalEpochs())
-                        .withLayers(
-                                base.layers().isEmpty() ? List.of("-1") : base.layers(),
-                                base.alpha(),
-                                List.of());
-        RunConfig cfg = run.apply(base, common).withWidth(clf.widthMultiplier());
+                base.with(
+                        b -> {
+                            b.classifierEpochs = 0;
+                            if (b.layers.isEmpty()) b.layers = List.of("-1");
+                            b.alphaSweep = List.of();
+                        });
+        RunConfig cfg = run.apply(base, common).with(x -> x.width = clf.widthMultiplier());
         for (String l : cfg.layers()) clf.layer(l); // fail early on an unknown layer
         Experiment e = new Experiment(cfg, dir, Reporter.console(spec.commandLine().getOut()));
         e.start();

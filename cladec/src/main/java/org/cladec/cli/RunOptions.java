@@ -23,6 +23,12 @@ public final class RunOptions {
     Integer evalEpochs;
 
     @Option(
+            names = "--sweep-epochs",
+            paramLabel = "N",
+            description = "Epochs of each decoder of the alpha sweep.")
+    Integer sweepEpochs;
+
+    @Option(
             names = "--width",
             paramLabel = "W",
             description = "Classifier width multiplier (1 = the reference VGG-style net).")
@@ -60,30 +66,25 @@ public final class RunOptions {
 
     /** {@code base} with every option that was given applied (validated by RunConfig). */
     RunConfig apply(RunConfig base, CommonOptions common) {
-        RunConfig c = base;
-        if (common.seed != null) c = c.withSeed(common.seed);
-        if (common.data != null || common.dataset != null) {
-            c =
-                    c.withData(
-                            common.data != null ? common.data.toString() : c.data(),
-                            common.dataset != null ? common.dataset : c.dataset());
-        }
-        c =
-                c.withEpochs(
-                        epochs != null ? epochs : c.classifierEpochs(),
-                        decoderEpochs != null ? decoderEpochs : c.decoderEpochs(),
-                        evalEpochs != null ? evalEpochs : c.evalEpochs());
-        if (common.batchSize != null) c = c.withBatchSize(common.batchSize);
-        if (width != null) c = c.withWidth(width);
-        c =
-                c.withLayers(
-                        layers != null ? layers : c.layers(),
-                        alpha != null ? alpha : c.alpha(),
-                        sweep != null ? sweep : c.alphaSweep());
-        c =
-                c.withLimits(
-                        trainLimit != null ? trainLimit : c.trainLimit(),
-                        testLimit != null ? testLimit : c.testLimit());
-        return c;
+        return base.with(
+                b -> {
+                    if (common.seed != null) b.seed = common.seed;
+                    if (common.data != null) {
+                        b.data = common.data.toString();
+                        b.useEmbedded = false;
+                    }
+                    if (common.dataset != null) b.dataset = common.dataset;
+                    if (common.batchSize != null) b.batchSize = common.batchSize;
+                    if (epochs != null) b.classifierEpochs = epochs;
+                    if (decoderEpochs != null) b.decoderEpochs = decoderEpochs;
+                    if (evalEpochs != null) b.evalEpochs = evalEpochs;
+                    if (sweepEpochs != null) b.sweepEpochs = sweepEpochs;
+                    if (width != null) b.width = width;
+                    if (layers != null) b.layers = layers;
+                    if (alpha != null) b.alpha = alpha;
+                    if (sweep != null) b.alphaSweep = sweep;
+                    if (trainLimit != null) b.trainLimit = trainLimit;
+                    if (testLimit != null) b.testLimit = testLimit;
+                });
     }
 }

@@ -39,9 +39,15 @@ final class TrainCommand implements Callable<Integer> {
         int threads = common.applyThreads();
         RunConfig base =
                 small
-                        ? RunConfig.demo(common.seedOr(1), threads).withData(null, "auto")
+                        ? RunConfig.demo(common.seedOr(1), threads)
                         : RunConfig.paper(common.seedOr(1), threads);
-        RunConfig cfg = run.apply(base, common).withLayers(List.of(), 0f, List.of());
+        RunConfig cfg =
+                run.apply(base, common)
+                        .with(
+                                b -> {
+                                    b.layers = List.of();
+                                    b.alphaSweep = List.of();
+                                });
         Experiment e = new Experiment(cfg, out, Reporter.console(spec.commandLine().getOut()));
         e.start();
         e.loadData();

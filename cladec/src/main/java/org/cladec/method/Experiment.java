@@ -499,7 +499,7 @@ public final class Experiment {
                             dec,
                             a,
                             data.train(),
-                            schedule(cfg.decoderEpochs(), 10 - layer.index()),
+                            schedule(cfg.sweepEpochs(), 10 - layer.index()),
                             r,
                             cache(layer));
             classifier.eval();

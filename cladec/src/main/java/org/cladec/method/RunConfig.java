@@ -6,20 +6,24 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
- * Everything a run needs to be repeated: written to {@code config.json} in the run folder.
+ * Everything a run needs to be repeated: written to {@code config.json} in the run folder. Change a
+ * copy with {@link #with}: {@code cfg.with(b -> b.decoderEpochs = 3)}.
  *
  * @param seed seeds every random choice (weights, shuffles, dropout)
  * @param threads size of the engine's thread pool
  * @param data the data folder, or null for the default chain
  * @param dataset the data format (auto, fashion-mnist, mnist, cifar10, cifar100, cifar100-coarse,
  *     folder)
- * @param useEmbedded take the embedded default even if other data is installed (the demo)
+ * @param useEmbedded with no {@code data}, take the embedded default even if other data is
+ *     installed
  * @param width classifier width multiplier (1 = the reference architecture)
  * @param classifierEpochs epochs of classifier training
  * @param decoderEpochs epochs of ClaDec and RefAE training
- * @param evalEpochs epochs of the evaluation classifiers (trained on reconstructions)
+ * @param evalEpochs epochs of the evaluation classifiers trained on reconstructions (0: skip)
+ * @param sweepEpochs epochs of each decoder of the alpha sweep
  * @param batchSize images per step
  * @param layers layers to explain ("-1", "-2", names)
  * @param alpha ClaDec's classification-loss weight for the explained layers (0 = plain ClaDec)
@@ -39,6 +43,7 @@ public record RunConfig(
         int classifierEpochs,
         int decoderEpochs,
         int evalEpochs,
+        int sweepEpochs,
         int batchSize,
         List<String> layers,
         float alpha,
@@ -51,31 +56,23 @@ public record RunConfig(
     public RunConfig {
         layers = List.copyOf(layers);
         alphaSweep = List.copyOf(alphaSweep);
+        if (dataset == null) dataset = "auto";
         if (!(alpha >= 0 && alpha <= 1))
             throw new IllegalArgumentException("alpha must be in [0, 1], but got " + alpha);
         for (float a : alphaSweep)
             if (!(a >= 0 && a <= 1))
                 throw new IllegalArgumentException("sweep alpha must be in [0, 1], but got " + a);
-        if (!(width > 0))
-            throw new IllegalArgumentException("width must be positive, but got " + width);
+        if (!(width > 0 && width <= 16))
+            throw new IllegalArgumentException("width must be in (0, 16], but got " + width);
         if (batchSize <= 1)
             throw new IllegalArgumentException(
                     "batch size must be at least 2, but got " + batchSize);
-        if (classifierEpochs < 0 || decoderEpochs < 0 || evalEpochs < 0)
+        if (classifierEpochs < 0 || decoderEpochs < 0 || evalEpochs < 0 || sweepEpochs < 0)
             throw new IllegalArgumentException("epochs must be >= 0");
         if (trainLimit < 0 || testLimit < 0)
             throw new IllegalArgumentException("limits must be >= 0");
-    }
-
-    /** Reads the config.json of a run folder, or returns null when there is none. */
-    public static RunConfig read(Path runDir) throws IOException {
-        Path f = runDir.resolve("config.json");
-        if (!Files.isRegularFile(f)) return null;
-        try {
-            return new ObjectMapper().readValue(f.toFile(), RunConfig.class);
-        } catch (JacksonException e) {
-            throw new IOException(f + ": not a run configuration: " + e.getOriginalMessage(), e);
-        }
+        if (gridImages < 1)
+            throw new IllegalArgumentException("grid images must be >= 1, but got " + gridImages);
     }
 
     /**
@@ -90,9 +87,10 @@ public record RunConfig(
                 "auto",
                 true,
                 0.25f,
-                6,
-                4,
+                5,
                 3,
+                2,
+                2,
                 64,
                 List.of("-1", "-2"),
                 0f,
@@ -105,7 +103,7 @@ public record RunConfig(
 
     /**
      * The paper's experiment on the full data: the reference classifier, layers -1, -2, -3, the
-     * full sweep on -1.
+     * full sweep on -1. Epochs are what two CPU cores finish in a few hours (see docs/results.md).
      */
     public static RunConfig paper(long seed, int threads) {
         return new RunConfig(
@@ -115,9 +113,10 @@ public record RunConfig(
                 "auto",
                 false,
                 1f,
-                16,
-                8,
-                8,
+                12,
+                3,
+                2,
+                1,
                 128,
                 List.of("-1", "-2", "-3"),
                 0f,
@@ -128,154 +127,80 @@ public record RunConfig(
                 12);
     }
 
-    public RunConfig withSeed(long s) {
-        return new RunConfig(
-                s,
-                threads,
-                data,
-                dataset,
-                useEmbedded,
-                width,
-                classifierEpochs,
-                decoderEpochs,
-                evalEpochs,
-                batchSize,
-                layers,
-                alpha,
-                alphaSweep,
-                sweepLayer,
-                trainLimit,
-                testLimit,
-                gridImages);
+    /** A copy with {@code change} applied to its fields (validated again). */
+    public RunConfig with(Consumer<Builder> change) {
+        Builder b = new Builder(this);
+        change.accept(b);
+        return b.build();
     }
 
-    /**
-     * Data from {@code d} (null: the default chain, or the embedded data for the demo) in format
-     * {@code kind}.
-     */
-    public RunConfig withData(String d, String kind) {
-        return new RunConfig(
-                seed,
-                threads,
-                d,
-                kind,
-                d == null && useEmbedded,
-                width,
-                classifierEpochs,
-                decoderEpochs,
-                evalEpochs,
-                batchSize,
-                layers,
-                alpha,
-                alphaSweep,
-                sweepLayer,
-                trainLimit,
-                testLimit,
-                gridImages);
+    /** Reads the config.json of a run folder, or returns null when there is none. */
+    public static RunConfig read(Path runDir) throws IOException {
+        Path f = runDir.resolve("config.json");
+        if (!Files.isRegularFile(f)) return null;
+        try {
+            return new ObjectMapper().readValue(f.toFile(), RunConfig.class);
+        } catch (JacksonException e) {
+            throw new IOException(f + ": not a run configuration: " + e.getOriginalMessage(), e);
+        }
     }
 
-    public RunConfig withEpochs(int classifier, int decoder, int eval) {
-        return new RunConfig(
-                seed,
-                threads,
-                data,
-                dataset,
-                useEmbedded,
-                width,
-                classifier,
-                decoder,
-                eval,
-                batchSize,
-                layers,
-                alpha,
-                alphaSweep,
-                sweepLayer,
-                trainLimit,
-                testLimit,
-                gridImages);
-    }
+    /** Mutable fields for {@link #with}. */
+    public static final class Builder {
+        public long seed;
+        public int threads;
+        public String data;
+        public String dataset;
+        public boolean useEmbedded;
+        public float width;
+        public int classifierEpochs, decoderEpochs, evalEpochs, sweepEpochs, batchSize;
+        public List<String> layers;
+        public float alpha;
+        public List<Float> alphaSweep;
+        public String sweepLayer;
+        public int trainLimit, testLimit, gridImages;
 
-    public RunConfig withBatchSize(int b) {
-        return new RunConfig(
-                seed,
-                threads,
-                data,
-                dataset,
-                useEmbedded,
-                width,
-                classifierEpochs,
-                decoderEpochs,
-                evalEpochs,
-                b,
-                layers,
-                alpha,
-                alphaSweep,
-                sweepLayer,
-                trainLimit,
-                testLimit,
-                gridImages);
-    }
+        Builder(RunConfig c) {
+            seed = c.seed;
+            threads = c.threads;
+            data = c.data;
+            dataset = c.dataset;
+            useEmbedded = c.useEmbedded;
+            width = c.width;
+            classifierEpochs = c.classifierEpochs;
+            decoderEpochs = c.decoderEpochs;
+            evalEpochs = c.evalEpochs;
+            sweepEpochs = c.sweepEpochs;
+            batchSize = c.batchSize;
+            layers = c.layers;
+            alpha = c.alpha;
+            alphaSweep = c.alphaSweep;
+            sweepLayer = c.sweepLayer;
+            trainLimit = c.trainLimit;
+            testLimit = c.testLimit;
+            gridImages = c.gridImages;
+        }
 
-    public RunConfig withLayers(List<String> l, float a, List<Float> sweep) {
-        return new RunConfig(
-                seed,
-                threads,
-                data,
-                dataset,
-                useEmbedded,
-                width,
-                classifierEpochs,
-                decoderEpochs,
-                evalEpochs,
-                batchSize,
-                l,
-                a,
-                sweep,
-                sweepLayer,
-                trainLimit,
-                testLimit,
-                gridImages);
-    }
-
-    public RunConfig withWidth(float w) {
-        return new RunConfig(
-                seed,
-                threads,
-                data,
-                dataset,
-                useEmbedded,
-                w,
-                classifierEpochs,
-                decoderEpochs,
-                evalEpochs,
-                batchSize,
-                layers,
-                alpha,
-                alphaSweep,
-                sweepLayer,
-                trainLimit,
-                testLimit,
-                gridImages);
-    }
-
-    public RunConfig withLimits(int train, int test) {
-        return new RunConfig(
-                seed,
-                threads,
-                data,
-                dataset,
-                useEmbedded,
-                width,
-                classifierEpochs,
-                decoderEpochs,
-                evalEpochs,
-                batchSize,
-                layers,
-                alpha,
-                alphaSweep,
-                sweepLayer,
-                train,
-                test,
-                gridImages);
+        RunConfig build() {
+            return new RunConfig(
+                    seed,
+                    threads,
+                    data,
+                    dataset,
+                    useEmbedded,
+                    width,
+                    classifierEpochs,
+                    decoderEpochs,
+                    evalEpochs,
+                    sweepEpochs,
+                    batchSize,
+                    layers,
+                    alpha,
+                    alphaSweep,
+                    sweepLayer,
+                    trainLimit,
+                    testLimit,
+                    gridImages);
+        }
     }
 }

@@ -33,7 +33,8 @@ final class Gemm {
 
     /** Per-thread buffers; grown once, then reused. */
     static final class Scratch {
-        final float[] packB = new float[KC * NC];
+        final float[] packB = new float[KC * NC], packA = new float[MR * KC];
+
         final RowMajor rowMajor = new RowMajor();
         final Transposed transposed = new Transposed();
         final ConvPacks.OutCols outCols = new ConvPacks.OutCols();
@@ -90,29 +91,60 @@ final class Gemm {
                     b.pack(packB, jp * kc, k0, kc, j0 + jp, Math.min(NR, nc - jp));
                 for (int i0 = 0; i0 < M; i0 += MR) {
                     int mr = Math.min(MR, M - i0);
-                    int aBase = aOff + i0 * ars + k0 * aks;
+                    // Rows of A (unit column stride) are read in place, six sequential streams. A
+                    // column-strided A (a transpose) would touch a new cache line per k step, so
+                    // its
+                    // MR×kc strip is packed k-major first; packed rows past M repeat the last one.
+                    float[] pa = a;
+                    int paOff = aOff + i0 * ars + k0 * aks, pars = ars, paks = aks, pmr = mr;
+                    if (aks != 1) {
+                        packA(s.packA, a, paOff, ars, aks, mr, kc);
+                        pa = s.packA;
+                        paOff = 0;
+                        pars = 1;
+                        paks = MR;
+                        pmr = MR;
+                    }
                     for (int jp = 0; jp < nc; jp += NR) {
                         int nr = Math.min(NR, nc - jp);
                         int cBase = cOff + i0 * ldc + j0 + jp;
-                        if (mr == MR && nr == NR)
-                            kernel(a, aBase, ars, aks, MR, packB, jp * kc, kc, c, cBase, ldc, acc);
-                        else
+                        if (mr == MR && nr == NR) {
+                            kernel(
+                                    pa, paOff, pars, paks, MR, packB, jp * kc, kc, c, cBase, ldc,
+                                    acc);
+                        } else {
                             edge(
-                                    a, aBase, ars, aks, mr, nr, packB, jp * kc, kc, c, cBase, ldc,
-                                    acc, s.tile);
+                                    pa, paOff, pars, paks, pmr, nr, mr, packB, jp * kc, kc, c,
+                                    cBase, ldc, acc, s.tile);
+                        }
                     }
                 }
             }
         }
     }
 
+    /**
+     * {@code dst[k·MR + r] = A(r, k)} for k < kc, r < MR, with rows at or past mr repeating row mr
+     * − 1.
+     */
+    private static void packA(float[] dst, float[] a, int aOff, int ars, int aks, int mr, int kc) {
+        for (int r = 0; r < MR; r++) {
+            int src = aOff + Math.min(r, mr - 1) * ars;
+            for (int k = 0; k < kc; k++) dst[k * MR + r] = a[src + k * aks];
+        }
+    }
+
+    /**
+     * A partial tile: computed in full into {@code tile}, then the valid mr × nr corner is stored.
+     */
     private static void edge(
             float[] a,
             int aOff,
             int ars,
             int aks,
-            int mr,
+            int kmr,
             int nr,
+            int mr,
             float[] b,
             int bOff,
             int kc,
@@ -121,7 +153,7 @@ final class Gemm {
             int ldc,
             boolean acc,
             float[] tile) {
-        kernel(a, aOff, ars, aks, mr, b, bOff, kc, tile, 0, NR, false);
+        kernel(a, aOff, ars, aks, kmr, b, bOff, kc, tile, 0, NR, false);
         for (int i = 0; i < mr; i++) {
             int ci = cOff + i * ldc, ti = i * NR;
             if (acc) for (int j = 0; j < nr; j++) c[ci + j] += tile[ti + j];
