@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
             EvaluateCommand.class,
             PaperCommand.class,
             BenchCommand.class,
+            ClassifyCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
