@@ -46,7 +46,15 @@ public final class CommonOptions {
 
     /** Fixes the thread pool size (before any computation) and returns it. */
     int applyThreads() {
-        int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+        return applyThreads(Runtime.getRuntime().availableProcessors());
+    }
+
+    /**
+     * Like {@link #applyThreads()}, with {@code fallback} when --threads is not given (a resumed
+     * run's count).
+     */
+    int applyThreads(int fallback) {
+        int t = threads == null ? fallback : threads;
         if (t < 1) throw new IllegalArgumentException("--threads must be >= 1, but got " + t);
         Parallel.setThreads(t);
         return t;

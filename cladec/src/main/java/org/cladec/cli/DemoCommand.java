@@ -22,6 +22,7 @@ final class DemoCommand implements Callable<Integer> {
 
     @Mixin CommonOptions common;
     @Mixin RunOptions run;
+    @Mixin Resume resume;
 
     @Option(
             names = {"-o", "--out"},
@@ -32,6 +33,14 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (resume.dir != null) {
+            RunConfig saved = resume.config();
+            common.applyThreads(saved.threads());
+            new Experiment(saved, resume.dir, Reporter.console(spec.commandLine().getOut()))
+                    .resuming()
+                    .run();
+            return 0;
+        }
         int threads = common.applyThreads();
         RunConfig cfg = run.apply(RunConfig.demo(common.seedOr(1), threads), common);
         new Experiment(cfg, out, Reporter.console(spec.commandLine().getOut())).run();

@@ -21,11 +21,11 @@ final class TrainCommand implements Callable<Integer> {
 
     @Mixin CommonOptions common;
     @Mixin RunOptions run;
+    @Mixin Resume resume;
 
     @Option(
             names = {"-o", "--out"},
             paramLabel = "DIR",
-            required = true,
             description = "Run folder.")
     Path out;
 
@@ -36,6 +36,16 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (resume.dir != null) {
+            RunConfig saved = resume.config();
+            common.applyThreads(saved.threads());
+            new Experiment(saved, resume.dir, Reporter.console(spec.commandLine().getOut()))
+                    .resuming()
+                    .run();
+            return 0;
+        }
+        if (out == null)
+            throw new IllegalArgumentException("train: --out DIR is required (or --resume DIR)");
         int threads = common.applyThreads();
         RunConfig base =
                 small
@@ -48,11 +58,7 @@ final class TrainCommand implements Callable<Integer> {
                                     b.layers = List.of();
                                     b.alphaSweep = List.of();
                                 });
-        Experiment e = new Experiment(cfg, out, Reporter.console(spec.commandLine().getOut()));
-        e.start();
-        e.loadData();
-        e.trainClassifier();
-        e.finish();
+        new Experiment(cfg, out, Reporter.console(spec.commandLine().getOut())).run();
         return 0;
     }
 }

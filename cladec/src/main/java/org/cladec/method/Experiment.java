@@ -78,21 +78,64 @@ public final class Experiment {
         return metrics;
     }
 
+    private boolean resuming;
+
+    /**
+     * Continue this run from what its folder already holds: metrics of finished stages are kept,
+     * and every training job resumes from its last complete end-of-epoch checkpoint.
+     */
+    public Experiment resuming() {
+        resuming = true;
+        return this;
+    }
+
+    private Checkpoint checkpoint(String job) {
+        return new Checkpoint(out.resolve("checkpoints").resolve(job + ".safetensors"));
+    }
+
+    private static boolean swept(ArrayNode points, float a) {
+        for (com.fasterxml.jackson.databind.JsonNode p : points)
+            if ((float) p.get("alpha").asDouble() == a) return true;
+        return false;
+    }
+
+    /** Whether metrics already hold the measures of {@code layer} (a resumed run skips it). */
+    private boolean measured(LayerRef layer) {
+        if (!metrics.has("layers")) return false;
+        for (com.fasterxml.jackson.databind.JsonNode l : metrics.get("layers"))
+            if (l.get("layer").asInt() == layer.index()) return true;
+        return false;
+    }
+
     /** Runs every stage; returns the metrics. */
     public ObjectNode run() throws IOException {
         long t0 = System.nanoTime();
         start();
         loadData();
+        double before = metrics.path("wall_seconds").asDouble(0);
         trainClassifier();
-        for (String l : cfg.layers()) explainLayer(classifier.layer(l), cfg.alpha(), true);
+        for (String l : cfg.layers()) {
+            LayerRef layer = classifier.layer(l);
+            if (measured(layer))
+                r.log("layer " + layer.describe() + ": measured before the interruption; skipped");
+            else explainLayer(layer, cfg.alpha(), true);
+        }
         if (!cfg.alphaSweep().isEmpty()) alphaSweep(classifier.layer(cfg.sweepLayer()));
-        metrics.put("wall_seconds", (System.nanoTime() - t0) / 1e9);
+        metrics.put("wall_seconds", before + (System.nanoTime() - t0) / 1e9);
         finish();
         return metrics;
     }
 
     /** Creates the run folder, writes config.json and starts the log. */
     public void start() throws IOException {
+        if (resuming) {
+            removeTempFiles(out);
+            Path m = out.resolve("metrics.json");
+            if (Files.isRegularFile(m)) {
+                com.fasterxml.jackson.databind.JsonNode old = JSON.readTree(m.toFile());
+                if (old instanceof ObjectNode o) metrics.setAll(o);
+            }
+        }
         Files.createDirectories(out.resolve("models"));
         Files.createDirectories(out.resolve("grids"));
         r.logTo(out.resolve("log.txt"));
@@ -107,6 +150,20 @@ public final class Experiment {
         metrics.put("kernels", Kernels.active().name());
         metrics.put("threads", Parallel.threads());
         metrics.put("java", System.getProperty("java.version"));
+    }
+
+    /**
+     * Deletes the temporary files an interrupted atomic write may have left ({@code .name.*.tmp}).
+     */
+    static void removeTempFiles(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) return;
+        try (java.util.stream.Stream<Path> s = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                String n = p.getFileName().toString();
+                if (n.startsWith(".") && n.endsWith(".tmp") && Files.isRegularFile(p))
+                    Files.delete(p);
+            }
+        }
     }
 
     /** Loads the data as configured and applies the limits. */
@@ -158,9 +215,31 @@ public final class Experiment {
         return new Schedule(epochs, cfg.batchSize(), cfg.seed() * 1_000_003L + salt);
     }
 
+    /** Fails early when a training step of this configuration cannot fit in the heap. */
+    void checkMemory(int channels, int classes) {
+        java.util.List<Integer> idx = new java.util.ArrayList<>();
+        for (String l : cfg.layers()) {
+            try {
+                idx.add(Integer.parseInt(l.trim()));
+            } catch (NumberFormatException e) {
+                idx.add(
+                        l.trim().equals("logits")
+                                ? -1
+                                : Integer.parseInt(l.trim().substring("blocks.".length())) - 9);
+            }
+        }
+        idx.removeIf(i -> i > -1 || i < -9); // unknown layers fail later with their own message
+        Footprint.require(
+                Footprint.trainingBytes(channels, classes, cfg.width(), idx, cfg.batchSize()),
+                String.format(
+                        "a training step at batch size %d and width %s",
+                        cfg.batchSize(), cfg.width()));
+    }
+
     /** Trains the classifier and saves it as models/classifier.safetensors. */
     public Classifier trainClassifier() throws IOException {
         ImageDataset train = data.train();
+        checkMemory(train.channels(), train.numClasses());
         classifier =
                 Classifier.create(
                         train.channels(), train.numClasses(), cfg.width(), new Rng(cfg.seed()));
@@ -175,7 +254,8 @@ public final class Experiment {
                         train,
                         data.test(),
                         schedule(cfg.classifierEpochs(), 1),
-                        r);
+                        r,
+                        checkpoint("classifier"));
         double acc = Evaluation.accuracy(classifier, data.test(), cfg.batchSize());
         r.log(
                 String.format(
@@ -245,7 +325,8 @@ public final class Experiment {
                         train,
                         schedule(cfg.decoderEpochs(), 10 - layer.index()),
                         r,
-                        cache(layer));
+                        cache(layer),
+                        checkpoint("cladec_" + tag));
         Models.save(
                 out.resolve("models/cladec_" + tag + ".safetensors"),
                 dec,
@@ -267,7 +348,8 @@ public final class Experiment {
                             ae,
                             train,
                             schedule(cfg.decoderEpochs(), 20 - layer.index()),
-                            r);
+                            r,
+                            checkpoint("refae_" + tag));
             Models.save(
                     out.resolve("models/refae_" + tag + ".safetensors"),
                     ae,
@@ -368,7 +450,12 @@ public final class Experiment {
                             rtr.images(),
                             null,
                             schedule(cfg.evalEpochs(), 30 - layer.index()),
-                            r);
+                            r,
+                            checkpoint(
+                                    "eval_"
+                                            + what.toLowerCase(Locale.ROOT)
+                                            + "_layer"
+                                            + layer.index()));
             double onRec = Evaluation.accuracy(fresh, rt.images(), cfg.batchSize());
             double onOrig = Evaluation.accuracy(fresh, test, cfg.batchSize());
             n.put("train_mse", rtr.mse());
@@ -463,10 +550,15 @@ public final class Experiment {
      */
     public void alphaSweep(LayerRef layer) throws IOException {
         r.log("alpha sweep on layer " + layer.describe() + ": " + cfg.alphaSweep());
-        ObjectNode sweep = metrics.putObject("alpha_sweep");
+        ObjectNode sweep =
+                metrics.has("alpha_sweep")
+                        ? (ObjectNode) metrics.get("alpha_sweep")
+                        : metrics.putObject("alpha_sweep");
         sweep.put("layer", layer.index());
-        ArrayNode points = sweep.putArray("points");
+        ArrayNode points =
+                sweep.has("points") ? (ArrayNode) sweep.get("points") : sweep.putArray("points");
         for (float a : cfg.alphaSweep()) {
+            if (swept(points, a)) continue; // measured before an interruption
             ObjectNode done = explained(layer, a);
             if (done != null) { // this layer was already explained with this alpha: reuse its
                 // measures
@@ -501,7 +593,8 @@ public final class Experiment {
                             data.train(),
                             schedule(cfg.sweepEpochs(), 10 - layer.index()),
                             r,
-                            cache(layer));
+                            cache(layer),
+                            checkpoint("sweep_layer" + layer.index() + "_alpha" + a));
             classifier.eval();
             Evaluation.Reconstruction rt =
                     Evaluation.reconstruct(

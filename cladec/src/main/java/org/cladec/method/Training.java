@@ -1,12 +1,16 @@
 package org.cladec.method;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.cladec.datasets.Batch;
 import org.cladec.datasets.DataLoader;
 import org.cladec.datasets.ImageDataset;
 import org.cladec.datasets.Resize;
 import org.cladec.engine.autograd.NoGrad;
+import org.cladec.engine.nn.Module;
 import org.cladec.engine.ops.F;
 import org.cladec.engine.optim.Adam;
 import org.cladec.engine.optim.LrScheduler;
@@ -26,6 +30,10 @@ import org.cladec.model.RefAE;
  * with Adam (lr 3e-4, weight decay 1e-5). Images are resized to 32x32 (nearest) as in the
  * reference; the last incomplete batch of an epoch is dropped (batch norm needs more than one value
  * per channel).
+ *
+ * <p>Every job can write a {@link Checkpoint} at the end of each epoch and resume from it; a loss
+ * or gradient that stops being finite ends the job with a message naming the step and the
+ * parameter, leaving the last good checkpoint in place.
  */
 public final class Training {
     private Training() {}
@@ -35,10 +43,22 @@ public final class Training {
             CLASSIFIER_WEIGHT_DECAY = 1e-4f;
     public static final float DECODER_LR = 3e-4f, DECODER_WEIGHT_DECAY = 1e-5f;
 
-    /** One optimisation step on a batch; returns the loss. Runs inside a workspace scope. */
+    /**
+     * One optimisation step's forward and backward on a batch; returns the loss. Runs inside a
+     * workspace scope.
+     */
     @FunctionalInterface
     interface Step {
         float run(Batch b);
+    }
+
+    /** Training stopped because a loss or a gradient stopped being finite. */
+    public static final class DivergedException extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        DivergedException(String message) {
+            super(message);
+        }
     }
 
     /**
@@ -73,61 +93,108 @@ public final class Training {
 
     private static History loop(
             String task,
-            DataLoader loader,
+            Module model,
+            ImageDataset train,
             Schedule s,
             Reporter r,
             Optimizer opt,
             LrScheduler sched,
             Step step,
-            Runnable afterEpoch,
-            History h) {
+            java.util.function.Consumer<History> afterEpoch,
+            Checkpoint ckpt) {
+        History h = new History();
+        int first = 0;
+        long steps = 0;
+        if (ckpt != null) {
+            try {
+                long[] done = ckpt.restore(model, opt, h);
+                if (done != null) {
+                    first = (int) Math.min(done[0], s.epochs());
+                    steps = done[1];
+                    if (sched != null) sched.setEpoch(first);
+                    r.log(
+                            String.format(
+                                    "%s: resumed from %s after epoch %d",
+                                    task, ckpt.file().getFileName(), first));
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        Map<String, Tensor> named = model.namedParameters();
         Workspace ws = new Workspace();
+        double before = h.seconds;
         long t0 = System.nanoTime();
-        try (loader;
+        int images = 0;
+        try (DataLoader loader = trainLoader(train, s);
                 Reporter.Progress bar =
-                        r.progress(task, (long) s.epochs() * loader.imagesPerEpoch(), "img")) {
-            for (int e = 0; e < s.epochs(); e++) {
+                        r.progress(
+                                task,
+                                (long) (s.epochs() - first) * loader.imagesPerEpoch(),
+                                "img")) {
+            for (int e = first; e < s.epochs(); e++) {
                 double sum = 0;
-                int n = 0, stepIndex = 0;
+                int n = 0;
                 for (Batch b : loader.epoch(e)) {
                     opt.zeroGrad();
                     float loss;
                     try (Workspace.Scope scope = ws.open()) {
                         loss = step.run(b);
                     }
+                    steps++;
                     if (!Float.isFinite(loss)) {
-                        throw new IllegalStateException(
-                                task
-                                        + ": the loss became "
-                                        + loss
-                                        + " at epoch "
-                                        + (e + 1)
-                                        + ", step "
-                                        + (stepIndex + 1)
-                                        + "; training stopped (try a smaller learning rate)");
+                        throw new DivergedException(
+                                String.format(
+                                        "%s: the loss became %s at epoch %d, step %d; stopped (the last good checkpoint is kept)",
+                                        task, loss, e + 1, steps));
                     }
+                    checkGradients(task, named, e, steps);
                     opt.step();
                     sum += loss;
                     n++;
-                    stepIndex++;
+                    images += b.size();
                     bar.step(
                             b.size(),
                             String.format("epoch %d/%d loss %.4f", e + 1, s.epochs(), sum / n));
                 }
                 h.loss.add(n == 0 ? Double.NaN : sum / n);
                 if (sched != null) sched.step();
-                if (afterEpoch != null) afterEpoch.run();
+                if (afterEpoch != null) afterEpoch.accept(h);
+                h.seconds = before + (System.nanoTime() - t0) / 1e9;
+                if (ckpt != null) {
+                    try {
+                        ckpt.save(model, opt, e + 1, steps, h);
+                    } catch (IOException ex) {
+                        throw new UncheckedIOException(ex);
+                    }
+                }
             }
         }
-        h.seconds = (System.nanoTime() - t0) / 1e9;
-        h.imagesPerSecond =
-                h.seconds > 0 ? (double) s.epochs() * loader.imagesPerEpoch() / h.seconds : 0;
+        double sec = (System.nanoTime() - t0) / 1e9;
+        h.seconds = before + sec;
+        h.imagesPerSecond = sec > 0 ? images / sec : 0;
         return h;
+    }
+
+    static void checkGradients(String task, Map<String, Tensor> named, int epoch, long step) {
+        for (Map.Entry<String, Tensor> p : named.entrySet()) {
+            Tensor g = p.getValue().grad();
+            if (g == null) continue;
+            float[] d = g.data();
+            for (int i = 0, n = g.size(); i < n; i++) {
+                if (!Float.isFinite(d[i])) {
+                    throw new DivergedException(
+                            String.format(
+                                    "%s: the gradient of %s became %s at epoch %d, step %d; stopped (the last good checkpoint is kept)",
+                                    task, p.getKey(), d[i], epoch + 1, step));
+                }
+            }
+        }
     }
 
     /**
      * Trains {@code clf} on {@code train}; after each epoch measures accuracy on {@code test} when
-     * it is not null. Leaves the classifier in evaluation mode.
+     * it is not null. Leaves the classifier in evaluation mode. {@code ckpt} may be null.
      */
     public static History classifier(
             String task,
@@ -135,7 +202,8 @@ public final class Training {
             ImageDataset train,
             ImageDataset test,
             Schedule s,
-            Reporter r) {
+            Reporter r,
+            Checkpoint ckpt) {
         Sgd opt =
                 new Sgd(
                         clf.parameters(),
@@ -145,27 +213,29 @@ public final class Training {
                         CLASSIFIER_WEIGHT_DECAY,
                         false);
         LrScheduler sched = s.epochs() > 0 ? LrScheduler.cosine(opt, s.epochs(), 0f) : null;
-        History h = new History();
         clf.train(true);
-        loop(
-                task,
-                trainLoader(train, s),
-                s,
-                r,
-                opt,
-                sched,
-                b -> {
-                    Tensor loss = F.crossEntropy(clf.forward(b.images()), b.labels());
-                    loss.backward();
-                    return loss.item();
-                },
-                () -> {
-                    if (test != null) {
-                        h.testAccuracy.add(Evaluation.accuracy(clf, test, s.batchSize()));
-                        clf.train(true);
-                    }
-                },
-                h);
+        History h =
+                loop(
+                        task,
+                        clf,
+                        train,
+                        s,
+                        r,
+                        opt,
+                        sched,
+                        b -> {
+                            Tensor loss = F.crossEntropy(clf.forward(b.images()), b.labels());
+                            loss.backward();
+                            return loss.item();
+                        },
+                        hist -> {
+                            if (test != null) {
+                                hist.testAccuracy.add(
+                                        Evaluation.accuracy(clf, test, s.batchSize()));
+                                clf.train(true);
+                            }
+                        },
+                        ckpt);
         clf.eval();
         return h;
     }
@@ -174,7 +244,9 @@ public final class Training {
      * Trains a ClaDec decoder for {@code layer} of the frozen classifier with {@code loss = (1 −
      * alpha)·MSE(x̂, x) + alpha·CE(classifier(x̂), y)}. The classifier runs in evaluation mode with
      * gradients off for its weights, so they stay bit-identical; for alpha > 0 the gradient of the
-     * classification loss still flows through it into the reconstruction.
+     * classification loss still flows through it into the reconstruction. With a {@code cache}
+     * (built from {@code train}), the layer's activations are read from it instead of recomputed
+     * each epoch. {@code cache} and {@code ckpt} may be null.
      */
     public static History claDec(
             String task,
@@ -185,7 +257,8 @@ public final class Training {
             ImageDataset train,
             Schedule s,
             Reporter r,
-            ActivationCache cache) {
+            ActivationCache cache,
+            Checkpoint ckpt) {
         if (cache != null && !cache.layer().equals(layer)) {
             throw new IllegalArgumentException(
                     "activation cache is for layer " + cache.layer() + ", not " + layer);
@@ -202,7 +275,8 @@ public final class Training {
             History h =
                     loop(
                             task,
-                            trainLoader(train, s),
+                            decoder,
+                            train,
                             s,
                             r,
                             opt,
@@ -226,7 +300,7 @@ public final class Training {
                                 return loss.item();
                             },
                             null,
-                            new History());
+                            ckpt);
             decoder.eval();
             return h;
         } finally {
@@ -235,14 +309,19 @@ public final class Training {
         }
     }
 
-    /** Trains a reference autoencoder (encoder and decoder jointly) on reconstruction error. */
-    public static History refAE(String task, RefAE ae, ImageDataset train, Schedule s, Reporter r) {
+    /**
+     * Trains a reference autoencoder (encoder and decoder jointly) on reconstruction error. {@code
+     * ckpt} may be null.
+     */
+    public static History refAE(
+            String task, RefAE ae, ImageDataset train, Schedule s, Reporter r, Checkpoint ckpt) {
         ae.train(true);
         Adam opt = new Adam(ae.parameters(), DECODER_LR, DECODER_WEIGHT_DECAY);
         History h =
                 loop(
                         task,
-                        trainLoader(train, s),
+                        ae,
+                        train,
                         s,
                         r,
                         opt,
@@ -253,7 +332,7 @@ public final class Training {
                             return loss.item();
                         },
                         null,
-                        new History());
+                        ckpt);
         ae.eval();
         return h;
     }

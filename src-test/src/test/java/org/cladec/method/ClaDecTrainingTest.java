@@ -26,7 +26,7 @@ class ClaDecTrainingTest {
             throws Exception {
         ImageDataset data = small();
         Classifier c = Classifier.create(1, 10, 0.25f, new Rng(1));
-        Training.classifier("clf", c, data, null, new Schedule(1, 32, 1), Reporter.silent());
+        Training.classifier("clf", c, data, null, new Schedule(1, 32, 1), Reporter.silent(), null);
         c.zeroGrad(); // gradients left from the classifier's own last step
 
         List<float[]> before = new ArrayList<>();
@@ -44,6 +44,7 @@ class ClaDecTrainingTest {
                         data,
                         new Schedule(2, 32, 3),
                         Reporter.silent(),
+                        null,
                         null);
         int i = 0;
         for (Tensor t : c.stateDict().values())
@@ -81,6 +82,7 @@ class ClaDecTrainingTest {
                         data,
                         new Schedule(1, 32, 3),
                         Reporter.silent(),
+                        null,
                         null);
         ActivationCache cache = ActivationCache.build(c, layer, data, 64);
         History hb =
@@ -93,7 +95,8 @@ class ClaDecTrainingTest {
                         data,
                         new Schedule(1, 32, 3),
                         Reporter.silent(),
-                        cache);
+                        cache,
+                        null);
         org.cladec.testing.Close.assertClose(
                 new float[] {ha.loss.get(0).floatValue()},
                 new float[] {hb.loss.get(0).floatValue()},
@@ -112,7 +115,8 @@ class ClaDecTrainingTest {
                                 data,
                                 new Schedule(1, 32, 3),
                                 Reporter.silent(),
-                                cache));
+                                cache,
+                                null));
         assertThrows(
                 IllegalArgumentException.class,
                 () ->
@@ -125,6 +129,7 @@ class ClaDecTrainingTest {
                                 data,
                                 new Schedule(1, 32, 3),
                                 Reporter.silent(),
+                                null,
                                 null));
     }
 }

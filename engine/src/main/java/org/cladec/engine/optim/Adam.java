@@ -84,13 +84,26 @@ public final class Adam extends Optimizer {
         return steps[i];
     }
 
-    /** Restores the step count of parameter {@code i} (checkpoint loading). */
-    public void setSteps(int i, int value) {
-        steps[i] = value;
-        if (m[i] == null) {
-            Tensor p = params.get(i);
-            m[i] = Tensor.wrap(new float[p.size()], p.shapeRef());
-            v[i] = Tensor.wrap(new float[p.size()], p.shapeRef());
+    @Override
+    public Map<String, String> counters() {
+        Map<String, String> c = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < params.size(); i++)
+            if (steps[i] > 0) c.put(i + ".step", String.valueOf(steps[i]));
+        return c;
+    }
+
+    @Override
+    public void loadState(Map<String, Tensor> state, Map<String, String> counters) {
+        for (int i = 0; i < params.size(); i++) {
+            Tensor em = state.get(i + ".exp_avg"), ev = state.get(i + ".exp_avg_sq");
+            m[i] = em == null ? null : restored(i, em, i + ".exp_avg");
+            v[i] = ev == null ? null : restored(i, ev, i + ".exp_avg_sq");
+            String st = counters.get(i + ".step");
+            steps[i] = st == null ? 0 : Integer.parseInt(st);
+            if ((m[i] == null) != (steps[i] == 0)) {
+                throw new IllegalArgumentException(
+                        "Adam state of parameter " + i + ": moments and step count disagree");
+            }
         }
     }
 

@@ -62,6 +62,33 @@ public abstract class Optimizer {
      */
     public abstract Map<String, Tensor> state();
 
+    /** Integer counters of the state (steps taken, whether momentum started), for checkpoints. */
+    public abstract Map<String, String> counters();
+
+    /**
+     * Restores state saved from {@link #state()} and {@link #counters()} of an optimizer over
+     * parameters of the same shapes: tensors are copied into fresh buffers.
+     */
+    public abstract void loadState(Map<String, Tensor> state, Map<String, String> counters);
+
+    /** A fresh buffer holding a copy of {@code saved}, shaped like parameter {@code i}. */
+    protected Tensor restored(int i, Tensor saved, String name) {
+        Tensor p = params.get(i);
+        if (!java.util.Arrays.equals(p.shapeRef(), saved.shapeRef())) {
+            throw new IllegalArgumentException(
+                    getClass().getSimpleName()
+                            + " state "
+                            + name
+                            + ": shape "
+                            + org.cladec.engine.tensor.Shape.str(saved.shapeRef())
+                            + " does not match parameter "
+                            + i
+                            + " "
+                            + org.cladec.engine.tensor.Shape.str(p.shapeRef()));
+        }
+        return saved.copy();
+    }
+
     protected static Map<String, Tensor> newStateMap() {
         return new LinkedHashMap<>();
     }

@@ -65,6 +65,22 @@ public final class Sgd extends Optimizer {
     }
 
     @Override
+    public Map<String, String> counters() {
+        Map<String, String> c = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < params.size(); i++) if (started[i]) c.put(i + ".started", "1");
+        return c;
+    }
+
+    @Override
+    public void loadState(Map<String, Tensor> state, Map<String, String> counters) {
+        for (int i = 0; i < params.size(); i++) {
+            Tensor b = state.get(i + ".momentum_buffer");
+            buffers[i] = b == null ? null : restored(i, b, i + ".momentum_buffer");
+            started[i] = counters.containsKey(i + ".started");
+        }
+    }
+
+    @Override
     public Map<String, Tensor> state() {
         Map<String, Tensor> s = newStateMap();
         for (int i = 0; i < params.size(); i++)
