@@ -6,12 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -365,23 +363,27 @@ public final class SafeTensors {
 
     /** Reads only the header's {@code __metadata__} (cheap; for identifying a file). */
     public static Map<String, String> metadata(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] len = in.readNBytes(8);
-            if (len.length < 8)
-                throw new FormatException(file, "too short for a safetensors header");
-            long n = ByteBuffer.wrap(len).order(ByteOrder.LITTLE_ENDIAN).getLong();
-            if (n < 2 || n > MAX_HEADER || n > Files.size(file) - 8)
-                throw new FormatException(file, "invalid header length " + n);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size < 8)
+                throw new FormatException(
+                        file, "file is " + size + " bytes, too short for the 8-byte header length");
+            ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+            readFully(ch, lenBuf, 0, file);
+            long n = lenBuf.getLong(0);
+            if (n < 2 || n > MAX_HEADER || n > size - 8)
+                throw new FormatException(file, "header length " + n + " does not fit the file");
+            ByteBuffer hb = ByteBuffer.allocate((int) n);
+            readFully(ch, hb, 8, file);
             Map<String, String> metadata = new LinkedHashMap<>();
-            JsonNode root =
-                    JSON.readTree(
-                            new String(in.readNBytes((int) n), StandardCharsets.UTF_8)
-                                    .stripTrailing());
-            JsonNode m = root == null ? null : root.get("__metadata__");
-            if (m != null && m.isObject())
-                m.fields()
-                        .forEachRemaining(kv -> metadata.put(kv.getKey(), kv.getValue().asText()));
+            parseHeader(
+                    file,
+                    hb.array(),
+                    size - 8 - n,
+                    metadata); // the whole header is validated, as by read
             return metadata;
+        } catch (NoSuchFileException e) {
+            throw new FormatException(file, "file not found", e);
         }
     }
 }
