@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
             PaperCommand.class,
             BenchCommand.class,
             ClassifyCommand.class,
+            ReportCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

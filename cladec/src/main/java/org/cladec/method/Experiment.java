@@ -7,9 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.cladec.datasets.DataSource;
@@ -17,13 +15,11 @@ import org.cladec.datasets.DatasetException;
 import org.cladec.datasets.EmbeddedFashionMnist;
 import org.cladec.datasets.ImageDataset;
 import org.cladec.datasets.Splits;
-import org.cladec.engine.autograd.NoGrad;
 import org.cladec.engine.kernels.Kernels;
 import org.cladec.engine.parallel.Parallel;
 import org.cladec.engine.tensor.Rng;
 import org.cladec.engine.tensor.Tensor;
 import org.cladec.io.AtomicFiles;
-import org.cladec.io.Grids;
 import org.cladec.io.Models;
 import org.cladec.model.Classifier;
 import org.cladec.model.Decoder;
@@ -201,7 +197,7 @@ public final class Experiment {
         return data;
     }
 
-    private static ImageDataset limit(ImageDataset ds, int n, long seed) {
+    static ImageDataset limit(ImageDataset ds, int n, long seed) {
         if (n <= 0 || n >= ds.size()) return ds;
         int[] idx = new int[ds.size()];
         for (int i = 0; i < idx.length; i++) idx[i] = i;
@@ -265,6 +261,7 @@ public final class Experiment {
         c.put("test_accuracy", acc);
         c.put("parameters", classifier.parameterCount());
         c.set("history", history(h));
+        classifierPictures(c);
         Models.saveClassifier(out.resolve("models/classifier.safetensors"), classifier);
         writeMetrics();
         return classifier;
@@ -281,6 +278,20 @@ public final class Experiment {
         ObjectNode m = metrics.putObject("classifier");
         m.put("test_accuracy", acc);
         m.put("parameters", classifier.parameterCount());
+        classifierPictures(m);
+    }
+
+    /**
+     * The confusion matrix (into the classifier's metrics) and the saliency/Grad-CAM baselines
+     * picture.
+     */
+    private void classifierPictures(ObjectNode classifierMetrics) throws IOException {
+        classifierMetrics.set(
+                "confusion",
+                ReportAssets.toJson(
+                        ReportAssets.confusion(classifier, data.test(), cfg.batchSize())));
+        ReportAssets.baselines(
+                out.resolve("grids/baselines.png"), classifier, data.test(), cfg.gridImages());
     }
 
     static ObjectNode history(History h) {
@@ -474,75 +485,17 @@ public final class Experiment {
     }
 
     private void grid(LayerRef layer, Decoder dec, RefAE ae) throws IOException {
-        ImageDataset test = data.test();
-        int n = Math.min(cfg.gridImages(), test.size());
-        int[] pick = gridImages(test, n);
-        ImageDataset sub = test.subset("grid", pick);
-        Tensor x;
-        try (org.cladec.datasets.DataLoader l = Training.evalLoader(sub, n)) {
-            x = l.epoch(0).iterator().next().images().copy();
-        }
-        Tensor cla, ref = null;
-        int[] pred = Evaluation.predict(classifier, x);
-        try (NoGrad g = NoGrad.enter()) {
-            dec.eval();
-            cla = dec.forward(classifier.forwardTo(x, layer));
-            if (ae != null) {
-                ae.eval();
-                ref = ae.forward(x);
-            }
-        }
-        int C = x.shape(1), S = x.shape(2), per = C * S * S;
-        List<Grids.Row> rows = new ArrayList<>();
-        rows.add(new Grids.Row("Original", split(x, n, per), false));
-        if (ref != null) rows.add(new Grids.Row("RefAE", split(ref, n, per), false));
-        rows.add(new Grids.Row("ClaDec", split(cla, n, per), false));
-        List<float[]> diff = new ArrayList<>();
-        float[] xd = x.toArray(), cd = cla.toArray();
-        for (int i = 0; i < n; i++) {
-            float[] d = new float[per];
-            for (int p = 0; p < per; p++) d[p] = Math.abs(xd[i * per + p] - cd[i * per + p]);
-            diff.add(d);
-        }
-        rows.add(new Grids.Row("|Orig-ClaDec|", diff, true));
-        List<String> titles = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            titles.add(
-                    test.classNames().get(sub.label(i))
-                            + "\npred: "
-                            + test.classNames().get(pred[i]));
-        }
         Path file = out.resolve("grids/layer" + layer.index() + ".png");
-        Grids.write(file, rows, titles, C, S, S, 3);
+        ReportAssets.layerGrid(file, classifier, layer, dec, ae, data.test(), cfg.gridImages());
+        ReportAssets.gallery(
+                out.resolve("grids/gallery-layer" + layer.index() + ".png"),
+                classifier,
+                layer,
+                dec,
+                ae,
+                data.test(),
+                4);
         r.log("  grid: " + file);
-    }
-
-    /** Test images for grids: round-robin over the classes, the first images of each. */
-    static int[] gridImages(ImageDataset test, int n) {
-        int k = test.numClasses();
-        List<List<Integer>> byClass = new ArrayList<>();
-        for (int c = 0; c < k; c++) byClass.add(new ArrayList<>());
-        for (int i = 0; i < test.size(); i++) byClass.get(test.label(i)).add(i);
-        int[] out = new int[n];
-        int filled = 0;
-        for (int round = 0; filled < n; round++) {
-            boolean any = false;
-            for (int c = 0; c < k && filled < n; c++) {
-                if (round < byClass.get(c).size()) {
-                    out[filled++] = byClass.get(c).get(round);
-                    any = true;
-                }
-            }
-            if (!any) break;
-        }
-        return Arrays.copyOf(out, filled);
-    }
-
-    private static List<float[]> split(Tensor t, int n, int per) {
-        float[] d = t.toArray();
-        List<float[]> out = new ArrayList<>();
-        for (int i = 0; i < n; i++) out.add(Arrays.copyOfRange(d, i * per, (i + 1) * per));
-        return out;
     }
 
     /**
@@ -662,6 +615,13 @@ public final class Experiment {
         AtomicFiles.writeString(out.resolve("results.md"), table);
         for (String line : table.split("\n")) r.log(line);
         r.log("grids: " + out.resolve("grids").toAbsolutePath());
+        Path report = org.cladec.report.Report.write(out, java.util.List.of());
+        r.log(
+                String.format(
+                        Locale.ROOT,
+                        "report: %s (%.1f MB)",
+                        report.toAbsolutePath(),
+                        Files.size(report) / 1e6));
         r.flush();
     }
 

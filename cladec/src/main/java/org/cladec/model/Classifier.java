@@ -145,6 +145,19 @@ public final class Classifier extends Module {
      * The activations of {@code layer} for images x: (N, c, h, w) for a block, (N, classes) for the
      * logits.
      */
+    /**
+     * The logits from the activations {@code act} of {@code layer}: the rest of the network, so
+     * that {@code forwardFrom(forwardTo(x, l), l) == forward(x)}. Grad-CAM differentiates through
+     * it.
+     */
+    public Tensor forwardFrom(Tensor act, LayerRef layer) {
+        if (pred == null || blockCount < 8)
+            throw new IllegalArgumentException("forwardFrom needs the full classifier");
+        if (layer.isLogits()) return act;
+        Tensor h = blocks.forward(act, layer.blocks(), 8);
+        return pred.forward(drop.forward(F.flatten(h)));
+    }
+
     public Tensor forwardTo(Tensor x, LayerRef layer) {
         if (layer.isLogits()) {
             if (pred == null)
