@@ -29,8 +29,8 @@ final class Agreement {
         b.backwardInput(d2, dOut, w, small, 0, small.N);
         same(what + " backwardInput", d1, d2);
         float[] w1 = new float[g.wSize()], w2 = new float[g.wSize()];
-        a.backwardWeight(w1, null, dOut, x, small, 0, small.OC);
-        b.backwardWeight(w2, null, dOut, x, small, 0, small.OC);
+        a.backwardWeight(w1, dOut, x, small, 0, small.C);
+        b.backwardWeight(w2, dOut, x, small, 0, small.C);
         same(what + " backwardWeight", w1, w2);
     }
 

@@ -99,13 +99,13 @@ public class ConvBench {
 
     @Benchmark
     public float[] backwardWeightScalar() {
-        SCALAR.backwardWeight(dw, null, dOut, x, g, 0, g.OC);
+        SCALAR.backwardWeight(dw, dOut, x, g, 0, g.C);
         return dw;
     }
 
     @Benchmark
     public float[] backwardWeightSimd() {
-        SIMD.backwardWeight(dw, null, dOut, x, g, 0, g.OC);
+        SIMD.backwardWeight(dw, dOut, x, g, 0, g.C);
         return dw;
     }
 }

@@ -5,10 +5,12 @@ package org.cladec.engine.kernels;
  * math. x (N, C, H, W), w (OC, C, KH, KW), b (OC) or null, out (N, OC, OH, OW).
  *
  * <p>Ranges partition the work so that concurrent calls write disjoint elements: forward and
- * backwardInput over images {@code [nLo, nHi)}, backwardWeight over output channels {@code [ocLo,
- * ocHi)}. Every element's value is computed the same way whatever the partition, so results do not
- * depend on the thread count. Kernels never allocate per call and never start threads. A transposed
- * convolution is these same kernels with the roles of x and out exchanged.
+ * backwardInput over images {@code [nLo, nHi)}, backwardWeight over input channels {@code [cLo,
+ * cHi)} (the weights {@code w[:, c, :, :]}; a split over input channels lets each part build only
+ * its own rows of the im2col matrix, where a split over output channels made every thread build all
+ * of them). Every element's value is computed the same way whatever the partition, so results do
+ * not depend on the thread count. Kernels never allocate per call and never start threads. A
+ * transposed convolution is these same kernels with the roles of x and out exchanged.
  */
 public interface ConvKernels {
     /**
@@ -29,9 +31,8 @@ public interface ConvKernels {
     void backwardInput(float[] dx, float[] dOut, float[] w, ConvGeom g, int nLo, int nHi);
 
     /**
-     * {@code dw += d(Σ out·dOut)/dw} and, if {@code db} is not null, {@code db += Σ_{n,oh,ow}
-     * dOut}, for output channels {@code [ocLo, ocHi)}.
+     * {@code dw[:, c, :, :] += d(Σ out·dOut)/dw[:, c, :, :]} for input channels {@code [cLo, cHi)}.
+     * The bias gradient is a plain per-channel sum of dOut (ElementwiseKernels.channelSumAcc).
      */
-    void backwardWeight(
-            float[] dw, float[] db, float[] dOut, float[] x, ConvGeom g, int ocLo, int ocHi);
+    void backwardWeight(float[] dw, float[] dOut, float[] x, ConvGeom g, int cLo, int cHi);
 }

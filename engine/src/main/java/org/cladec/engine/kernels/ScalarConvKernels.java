@@ -90,8 +90,7 @@ public final class ScalarConvKernels implements ConvKernels {
     }
 
     @Override
-    public void backwardWeight(
-            float[] dw, float[] db, float[] dOut, float[] x, ConvGeom g, int ocLo, int ocHi) {
+    public void backwardWeight(float[] dw, float[] dOut, float[] x, ConvGeom g, int cLo, int cHi) {
         final int N = g.N,
                 C = g.C,
                 H = g.H,
@@ -102,16 +101,8 @@ public final class ScalarConvKernels implements ConvKernels {
                 OH = g.OH,
                 OW = g.OW;
         final int SH = g.SH, SW = g.SW, PH = g.PH, PW = g.PW;
-        for (int oc = ocLo; oc < ocHi; oc++) {
-            if (db != null) {
-                float s = 0f;
-                for (int n = 0; n < N; n++) {
-                    int oBase = (n * OC + oc) * OH * OW;
-                    for (int i = 0; i < OH * OW; i++) s += dOut[oBase + i];
-                }
-                db[oc] += s;
-            }
-            for (int c = 0; c < C; c++) {
+        for (int oc = 0; oc < OC; oc++) {
+            for (int c = cLo; c < cHi; c++) {
                 for (int kh = 0; kh < KH; kh++) {
                     int ohLo = lo(kh, SH, PH), ohHi = hi(kh, SH, PH, H, OH);
                     for (int kw = 0; kw < KW; kw++) {

@@ -87,14 +87,12 @@ final class Conv2d implements Op {
         }
         float[] dw = dIn[1] == null ? null : dIn[1].data(),
                 db = dIn[2] == null ? null : dIn[2].data();
-        if (dw != null) {
-            Parallel.forRange(
-                    g.OC, (lo, hi) -> Kernels.conv().backwardWeight(dw, db, d, xd, g, lo, hi));
-        } else if (db != null) {
+        if (dw != null)
+            Parallel.forRange(g.C, (lo, hi) -> Kernels.conv().backwardWeight(dw, d, xd, g, lo, hi));
+        if (db != null)
             Parallel.forRange(
                     g.OC,
                     (lo, hi) -> Kernels.ew().channelSumAcc(db, d, g.N, g.OC, g.OH * g.OW, lo, hi));
-        }
         x = w = null;
     }
 }

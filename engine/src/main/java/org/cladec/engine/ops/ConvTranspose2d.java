@@ -103,8 +103,7 @@ final class ConvTranspose2d implements Op {
         }
         if (dIn[1] != null) {
             float[] dw = dIn[1].data();
-            Parallel.forRange(
-                    g.OC, (lo, hi) -> Kernels.conv().backwardWeight(dw, null, xd, d, g, lo, hi));
+            Parallel.forRange(g.C, (lo, hi) -> Kernels.conv().backwardWeight(dw, xd, d, g, lo, hi));
         }
         if (dIn[2] != null) {
             float[] db = dIn[2].data();

@@ -15,15 +15,17 @@ final class ConvPacks {
     /**
      * Materialises the im2col matrix of images {@code [n0, n0 + cnt)}: row k = (c, kh, kw), column
      * (n − n0, oh, ow) of {@code dst[k·ld + ...]} holds {@code x[n, c, oh·SH + kh − PH, ow·SW + kw
-     * − PW]}, or 0 in the padding. Loops run plane by plane with each tap's valid output range
-     * clipped once, so for stride 1 the inner step is an array copy.
+     * − PW]}, or 0 in the padding; only channels [cLo, cHi), whose rows start at dst[0]. Loops run
+     * plane by plane with each tap's valid output range clipped once, so for stride 1 the inner
+     * step is an array copy.
      */
-    static void im2col(float[] dst, int ld, float[] x, ConvGeom g, int n0, int cnt) {
+    static void im2col(
+            float[] dst, int ld, float[] x, ConvGeom g, int n0, int cnt, int cLo, int cHi) {
         final int H = g.H, W = g.W, C = g.C, KH = g.KH, KW = g.KW;
         final int OH = g.OH, OW = g.OW, OHW = OH * OW;
         final int SH = g.SH, SW = g.SW, PH = g.PH, PW = g.PW;
         if (OHW == 1) {
-            im2colSinglePixel(dst, ld, x, g, n0, cnt);
+            im2colSinglePixel(dst, ld, x, g, n0, cnt, cLo, cHi);
             return;
         }
         for (int kh = 0; kh < KH; kh++) {
@@ -32,8 +34,8 @@ final class ConvPacks {
             for (int kw = 0; kw < KW; kw++) {
                 final int owLo = SimdConvKernels.lo(kw, SW, PW);
                 final int owHi = Math.max(owLo, SimdConvKernels.hi(kw, SW, PW, W, OW));
-                for (int c = 0; c < C; c++) {
-                    int rowBase = ((c * KH + kh) * KW + kw) * ld;
+                for (int c = cLo; c < cHi; c++) {
+                    int rowBase = (((c - cLo) * KH + kh) * KW + kw) * ld;
                     for (int n = 0; n < cnt; n++) {
                         int row = rowBase + n * OHW;
                         int xPlane = ((n0 + n) * C + c) * H * W + (kh - PH) * W + kw - PW;
@@ -62,15 +64,15 @@ final class ConvPacks {
      * im2col when each image has one output pixel: row (c, kh, kw), column n holds one tap of x.
      */
     private static void im2colSinglePixel(
-            float[] dst, int ld, float[] x, ConvGeom g, int n0, int cnt) {
+            float[] dst, int ld, float[] x, ConvGeom g, int n0, int cnt, int cLo, int cHi) {
         final int H = g.H, W = g.W, C = g.C, KH = g.KH, KW = g.KW, PH = g.PH, PW = g.PW;
         for (int kh = 0; kh < KH; kh++) {
             int ih = kh - PH;
             for (int kw = 0; kw < KW; kw++) {
                 int iw = kw - PW;
                 boolean inside = ih >= 0 && ih < H && iw >= 0 && iw < W;
-                for (int c = 0; c < C; c++) {
-                    int row = ((c * KH + kh) * KW + kw) * ld;
+                for (int c = cLo; c < cHi; c++) {
+                    int row = (((c - cLo) * KH + kh) * KW + kw) * ld;
                     if (!inside) {
                         for (int n = 0; n < cnt; n++) dst[row + n] = 0f;
                     } else {

@@ -59,7 +59,7 @@ public final class SimdConvKernels implements ConvKernels {
         for (int n0 = nLo; n0 < nHi; n0 += nb) {
             int cnt = Math.min(nb, nHi - n0), cols = cnt * OHW;
             float[] im = s.temp(K * cols);
-            ConvPacks.im2col(im, cols, x, g, n0, cnt);
+            ConvPacks.im2col(im, cols, x, g, n0, cnt, 0, g.C);
             Gemm.RowMajor bp = s.rowMajor.set(im, 0, cols);
             if (cnt == 1) {
                 Gemm.gemm(out, n0 * OC * OHW, OHW, w, 0, K, 1, bp, OC, OHW, K, accumulate, s);
@@ -140,31 +140,29 @@ public final class SimdConvKernels implements ConvKernels {
         return t < 0 ? 0 : Math.min(outSize, t / S + 1);
     }
 
+    /**
+     * dwᵀ rows (c, kh, kw) for c in [cLo, cHi): {@code dwᵀ (Kr, OC) = im2col rows (Kr, R) · dOutᵀ
+     * (R, OC)} over chunks of R = images × pixels, then added into dw. Each part materialises only
+     * its own im2col rows; dOut columns are gathered while GEMM packs its panels.
+     */
     @Override
-    public void backwardWeight(
-            float[] dw, float[] db, float[] dOut, float[] x, ConvGeom g, int ocLo, int ocHi) {
+    public void backwardWeight(float[] dw, float[] dOut, float[] x, ConvGeom g, int cLo, int cHi) {
         Gemm.Scratch s = Gemm.SCRATCH.get();
-        final int N = g.N, OC = g.OC, K = g.C * g.KH * g.KW, OHW = g.OH * g.OW, M = ocHi - ocLo;
-        if (M <= 0) return;
-        int nb = images(OHW, TARGET_ROWS, K, N);
-        float[] dwT = s.temp2(K * M);
+        final int N = g.N, OC = g.OC, KK = g.KH * g.KW, K = g.C * KK, OHW = g.OH * g.OW;
+        final int k0 = cLo * KK, Kr = (cHi - cLo) * KK;
+        if (Kr <= 0) return;
+        int nb = images(OHW, TARGET_ROWS, Kr, N);
+        float[] dwT = s.temp2(Kr * OC);
         for (int n0 = 0; n0 < N; n0 += nb) {
             int cnt = Math.min(nb, N - n0), R = cnt * OHW;
-            float[] cols = s.temp(K * R);
-            ConvPacks.im2col(cols, R, x, g, n0, cnt);
-            ConvPacks.OutCols bp = s.outCols.set(dOut, OC, OHW, n0, ocLo);
-            Gemm.gemm(dwT, 0, M, cols, 0, R, 1, bp, K, M, R, n0 > 0, s);
+            float[] cols = s.temp(Kr * R);
+            ConvPacks.im2col(cols, R, x, g, n0, cnt, cLo, cHi);
+            ConvPacks.OutCols bp = s.outCols.set(dOut, OC, OHW, n0, 0);
+            Gemm.gemm(dwT, 0, OC, cols, 0, R, 1, bp, Kr, OC, R, n0 > 0, s);
         }
-        for (int m = 0; m < M; m++) {
-            int row = (ocLo + m) * K;
-            for (int k = 0; k < K; k++) dw[row + k] += dwT[k * M + m];
-        }
-        if (db != null) {
-            for (int oc = ocLo; oc < ocHi; oc++) {
-                float sum = 0f;
-                for (int n = 0; n < N; n++) sum += sum(dOut, (n * OC + oc) * OHW, OHW);
-                db[oc] += sum;
-            }
+        for (int oc = 0; oc < OC; oc++) {
+            int row = oc * K + k0;
+            for (int k = 0; k < Kr; k++) dw[row + k] += dwT[k * OC + oc];
         }
     }
 
