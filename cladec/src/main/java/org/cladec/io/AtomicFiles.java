@@ -31,6 +31,15 @@ public final class AtomicFiles {
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
         try {
+            // createTempFile makes the file private (rw-------); results are ordinary files
+            // (rw-r--r--)
+            Files.setPosixFilePermissions(
+                    tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: keep its defaults
+        }
+
+        try {
             try (FileChannel ch =
                             FileChannel.open(
                                     tmp,
