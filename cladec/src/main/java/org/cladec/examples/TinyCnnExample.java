@@ -56,8 +56,8 @@ public final class TinyCnnExample {
         return x;
     }
 
-    public static void main(String[] args) {
-        int steps = args.length > 0 ? Integer.parseInt(args[0]) : 200;
+    /** Trains for {@code steps} steps and returns the accuracy on 500 held-out images. */
+    public static double run(int steps) {
         Rng rng = new Rng(1);
         Sequential net =
                 new Sequential(
@@ -86,7 +86,7 @@ public final class TinyCnnExample {
         Adam opt = new Adam(net.parameters(), 3e-3f, 0f);
         System.out.printf(
                 "kernels: %s; parameters: %d%n", Kernels.active().name(), net.parameterCount());
-        Workspace ws = new Workspace();
+        Workspace ws = new Workspace(); // activations reuse the same arrays every step
         int[] labels = new int[32];
         for (int step = 1; step <= steps; step++) {
             Tensor x = batch(32, labels, rng);
@@ -113,6 +113,11 @@ public final class TinyCnnExample {
                 if (best == testLabels[i]) correct++;
             }
         }
-        System.out.printf("held-out accuracy: %.1f%% of 500 images%n", 100.0 * correct / 500);
+        return correct / 500.0;
+    }
+
+    public static void main(String[] args) {
+        double acc = run(args.length > 0 ? Integer.parseInt(args[0]) : 200);
+        System.out.printf("held-out accuracy: %.1f%% of 500 images%n", 100 * acc);
     }
 }
