@@ -62,6 +62,7 @@ public final class Main implements Runnable {
         return cl;
     }
 
+    /** Runs the command line and exits with its code. */
     public static void main(String[] args) {
         if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
             System.setProperty("java.util.logging.SimpleFormatter.format", "%4$s: %5$s%n");

@@ -25,6 +25,7 @@ public final class AutogradExample {
         return new float[] {loss.item(), x.grad().item(), y.grad().item()};
     }
 
+    /** Prints L and its gradients. */
     public static void main(String[] args) {
         float[] r = run(3f, -2f);
         System.out.printf("L = %.1f, dL/dx = %.1f, dL/dy = %.1f%n", r[0], r[1], r[2]);

@@ -28,6 +28,7 @@ public final class CustomLayerExample {
         private final int channels;
         private final Tensor scale; // (C, 1, 1): broadcasts over N, H and W
 
+        /** A scale of 1 for each of {@code channels} channels. */
         public ChannelScale(int channels) {
             this.channels = channels;
             this.scale = registerParameter("scale", Tensor.full(1f, channels, 1, 1));
@@ -77,6 +78,7 @@ public final class CustomLayerExample {
         return new float[] {first, last};
     }
 
+    /** Trains (optional argument: steps) and prints the loss before and after. */
     public static void main(String[] args) {
         float[] r = run(args.length > 0 ? Integer.parseInt(args[0]) : 100);
         System.out.printf("loss %.4f -> %.4f%n", r[0], r[1]);

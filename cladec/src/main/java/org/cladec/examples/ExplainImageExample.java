@@ -74,6 +74,7 @@ public final class ExplainImageExample {
         return se / img.length;
     }
 
+    /** Arguments: run folder, layer, test image index, output PNG. */
     public static void main(String[] args) throws Exception {
         Path run = Path.of(args.length > 0 ? args[0] : "runs/demo");
         double mse =

@@ -53,6 +53,7 @@ public final class PyTorchModelExample {
         return new double[] {acc, rec.mse(), recAcc};
     }
 
+    /** Argument: the safetensors file of a PyTorch-trained classifier. */
     public static void main(String[] args) throws Exception {
         double[] r = run(Path.of(args.length > 0 ? args[0] : "clf.safetensors"), 8000, 2);
         System.out.printf(

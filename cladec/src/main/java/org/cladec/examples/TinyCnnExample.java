@@ -116,6 +116,7 @@ public final class TinyCnnExample {
         return correct / 500.0;
     }
 
+    /** Trains (optional argument: steps) and prints the held-out accuracy. */
     public static void main(String[] args) {
         double acc = run(args.length > 0 ? Integer.parseInt(args[0]) : 200);
         System.out.printf("held-out accuracy: %.1f%% of 500 images%n", 100 * acc);

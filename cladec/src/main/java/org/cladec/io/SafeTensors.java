@@ -48,10 +48,12 @@ public final class SafeTensors {
     public static final class FormatException extends IOException {
         private static final long serialVersionUID = 1L;
 
+        /** A problem with {@code file}, described by {@code problem}. */
         public FormatException(Path file, String problem) {
             super(file + ": " + problem);
         }
 
+        /** A problem with {@code file} caused by {@code cause}. */
         public FormatException(Path file, String problem, Throwable cause) {
             super(file + ": " + problem, cause);
         }

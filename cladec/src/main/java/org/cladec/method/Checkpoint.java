@@ -35,10 +35,12 @@ public final class Checkpoint {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Path file;
 
+    /** A checkpoint stored in {@code file}. */
     public Checkpoint(Path file) {
         this.file = file;
     }
 
+    /** The checkpoint file. */
     public Path file() {
         return file;
     }

@@ -53,6 +53,7 @@ public final class Experiment {
     private Splits data;
     private Classifier classifier;
 
+    /** A run of {@code cfg} writing to the folder {@code out} and reporting to {@code r}. */
     public Experiment(RunConfig cfg, Path out, Reporter r) {
         this.cfg = cfg;
         this.out = out;

@@ -37,6 +37,7 @@ public final class Workloads {
     private final Workspace ws = new Workspace();
     private final float alpha = 0.001f;
 
+    /** Random inputs and fresh networks of the given shape, drawn from {@code seed}. */
     public Workloads(int batch, int channels, int classes, float width, long seed) {
         Rng rng = new Rng(seed);
         x = Tensor.uniform(rng, 0, 1, batch, channels, Classifier.INPUT, Classifier.INPUT);
@@ -72,6 +73,7 @@ public final class Workloads {
         };
     }
 
+    /** One SGD step of the classifier; returns the loss. */
     public float classifierTrain() {
         classifier.train(true);
         classifier.setRequiresGrad(true);
@@ -86,6 +88,10 @@ public final class Workloads {
         return l;
     }
 
+    /**
+     * One Adam step of the ClaDec decoder for layer -1 (alpha 0.001) through the frozen classifier;
+     * returns the loss.
+     */
     public float claDecTrain() {
         classifier.eval();
         classifier.setRequiresGrad(false);
@@ -109,6 +115,7 @@ public final class Workloads {
         return l;
     }
 
+    /** One Adam step of the reference autoencoder for layer -1; returns the loss. */
     public float refAETrain() {
         refAE.train(true);
         refAEOpt.zeroGrad();
@@ -122,6 +129,7 @@ public final class Workloads {
         return l;
     }
 
+    /** One inference pass of the classifier; returns a logit. */
     public float classifierInfer() {
         classifier.eval();
         try (Workspace.Scope s = ws.open();

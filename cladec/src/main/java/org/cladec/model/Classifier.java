@@ -118,14 +118,17 @@ public final class Classifier extends Module {
         return Math.max(1, Math.round(w * c));
     }
 
+    /** Input channels. */
     public int channels() {
         return channels;
     }
 
+    /** Number of classes. */
     public int classes() {
         return classes;
     }
 
+    /** The width multiplier (1 = the reference architecture). */
     public float widthMultiplier() {
         return width;
     }
@@ -142,10 +145,6 @@ public final class Classifier extends Module {
     }
 
     /**
-     * The activations of {@code layer} for images x: (N, c, h, w) for a block, (N, classes) for the
-     * logits.
-     */
-    /**
      * The logits from the activations {@code act} of {@code layer}: the rest of the network, so
      * that {@code forwardFrom(forwardTo(x, l), l) == forward(x)}. Grad-CAM differentiates through
      * it.
@@ -158,6 +157,10 @@ public final class Classifier extends Module {
         return pred.forward(drop.forward(F.flatten(h)));
     }
 
+    /**
+     * The activations of {@code layer} for images x: (N, c, h, w) for a block, (N, classes) for the
+     * logits.
+     */
     public Tensor forwardTo(Tensor x, LayerRef layer) {
         if (layer.isLogits()) {
             if (pred == null)

@@ -15,6 +15,7 @@ public final class RefAE extends Module {
     private final Classifier encoder;
     private final Decoder decoder;
 
+    /** A fresh encoder up to {@code layer} and a decoder for it, weights drawn from {@code rng}. */
     public RefAE(int channels, int classes, float width, LayerRef layer, Rng rng) {
         this.layer = layer;
         this.encoder =
@@ -22,14 +23,17 @@ public final class RefAE extends Module {
         this.decoder = registerModule("decoder", Decoder.forLayer(layer, channels, width, rng));
     }
 
+    /** The layer whose shape the encoder ends in. */
     public LayerRef layer() {
         return layer;
     }
 
+    /** The encoder (the classifier's blocks up to the layer, trained with the decoder). */
     public Classifier encoder() {
         return encoder;
     }
 
+    /** The decoder. */
     public Decoder decoder() {
         return decoder;
     }

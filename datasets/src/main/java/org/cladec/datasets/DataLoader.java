@@ -61,6 +61,7 @@ public final class DataLoader implements AutoCloseable {
         return new Builder(ds);
     }
 
+    /** The dataset batches come from. */
     public ImageDataset dataset() {
         return ds;
     }
@@ -75,6 +76,7 @@ public final class DataLoader implements AutoCloseable {
         return dropLast ? batchesPerEpoch() * batchSize : ds.size();
     }
 
+    /** Images per full batch. */
     public int batchSize() {
         return batchSize;
     }
@@ -225,6 +227,7 @@ public final class DataLoader implements AutoCloseable {
             this.ds = ds;
         }
 
+        /** Images per batch (default 128). */
         public Builder batchSize(int n) {
             if (n <= 0)
                 throw new IllegalArgumentException("batch size must be positive, but got " + n);
@@ -232,17 +235,20 @@ public final class DataLoader implements AutoCloseable {
             return this;
         }
 
+        /** Shuffle each epoch with a permutation drawn from (seed, epoch). */
         public Builder shuffle(boolean on, long seed) {
             shuffle = on;
             this.seed = seed;
             return this;
         }
 
+        /** Drop the last incomplete batch of each epoch. */
         public Builder dropLast(boolean on) {
             dropLast = on;
             return this;
         }
 
+        /** Fill the next batch on a background thread while the current one is used. */
         public Builder prefetch(boolean on) {
             prefetch = on;
             return this;
@@ -272,6 +278,7 @@ public final class DataLoader implements AutoCloseable {
             return this;
         }
 
+        /** Validates the settings and creates the loader. */
         public DataLoader build() {
             return new DataLoader(this);
         }

@@ -13,11 +13,13 @@ public class DatasetException extends IOException {
     private static final long serialVersionUID = 1L;
     private final transient Path file;
 
+    /** A problem with {@code file}, described by {@code problem}. */
     public DatasetException(Path file, String problem) {
         super(file + ": " + problem);
         this.file = file;
     }
 
+    /** A problem with {@code file} caused by {@code cause}. */
     public DatasetException(Path file, String problem, Throwable cause) {
         super(file + ": " + problem, cause);
         this.file = file;

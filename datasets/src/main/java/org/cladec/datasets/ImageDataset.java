@@ -71,6 +71,7 @@ public final class ImageDataset {
         this.classNames = List.copyOf(classNames);
     }
 
+    /** The name used in messages, e.g. "Fashion-MNIST train". */
     public String name() {
         return name;
     }
@@ -80,14 +81,17 @@ public final class ImageDataset {
         return n;
     }
 
+    /** Channels per image (1 grey, 3 colour). */
     public int channels() {
         return c;
     }
 
+    /** Image height in pixels. */
     public int height() {
         return h;
     }
 
+    /** Image width in pixels. */
     public int width() {
         return w;
     }
@@ -97,10 +101,12 @@ public final class ImageDataset {
         return c * h * w;
     }
 
+    /** Number of classes. */
     public int numClasses() {
         return classNames.size();
     }
 
+    /** Class names in label order. */
     public List<String> classNames() {
         return classNames;
     }

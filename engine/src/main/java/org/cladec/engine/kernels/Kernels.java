@@ -76,30 +76,37 @@ public final class Kernels {
         return ACTIVE;
     }
 
+    /** The active convolution kernels. */
     public static ConvKernels conv() {
         return ACTIVE.conv();
     }
 
+    /** The active GEMM kernels. */
     public static GemmKernels gemm() {
         return ACTIVE.gemm();
     }
 
+    /** The active element-wise kernels. */
     public static ElementwiseKernels ew() {
         return ACTIVE.ew();
     }
 
+    /** The active batch-norm kernels. */
     public static NormKernels norm() {
         return ACTIVE.norm();
     }
 
+    /** The active pooling kernels. */
     public static PoolKernels pool() {
         return ACTIVE.pool();
     }
 
+    /** The active loss kernels. */
     public static LossKernels loss() {
         return ACTIVE.loss();
     }
 
+    /** The active optimizer kernels. */
     public static OptimKernels optim() {
         return ACTIVE.optim();
     }

@@ -8,6 +8,7 @@ package org.cladec.engine.kernels;
 public final class PoolGeom {
     public final int N, C, H, W, KH, KW, SH, SW, PH, PW, OH, OW;
 
+    /** Checks the window, stride and padding and computes OH and OW. */
     public PoolGeom(int N, int C, int H, int W, int KH, int KW, int SH, int SW, int PH, int PW) {
         if (KH <= 0 || KW <= 0 || SH <= 0 || SW <= 0 || PH < 0 || PW < 0) {
             throw new IllegalArgumentException(

@@ -58,18 +58,22 @@ public final class BatchNorm extends Module {
         return new BatchNorm(channels, 2, 1e-5f, 0.1f);
     }
 
+    /** The scale γ (C), a parameter. */
     public Tensor weight() {
         return weight;
     }
 
+    /** The shift β (C), a parameter. */
     public Tensor bias() {
         return bias;
     }
 
+    /** The running mean (C), a buffer updated in training mode. */
     public Tensor runningMean() {
         return runningMean;
     }
 
+    /** The running (unbiased) variance (C), a buffer updated in training mode. */
     public Tensor runningVar() {
         return runningVar;
     }

@@ -35,10 +35,12 @@ public final class ConvTranspose2d extends Module {
         return new Builder();
     }
 
+    /** The weight (IN, OUT, K, K), a parameter. */
     public Tensor weight() {
         return weight;
     }
 
+    /** The bias (OUT), a parameter, or null. */
     public Tensor bias() {
         return bias;
     }
@@ -67,41 +69,51 @@ public final class ConvTranspose2d extends Module {
         private int in = -1, out = -1, kernel = -1, stride = 1, padding = 0, outputPadding = 0;
         private boolean bias = true;
 
+        /** Input channels (required). */
         public Builder setIn(int in) {
             this.in = in;
             return this;
         }
 
+        /** Output channels (required). */
         public Builder setOut(int out) {
             this.out = out;
             return this;
         }
 
+        /** Square kernel size (required). */
         public Builder setKernel(int kernel) {
             this.kernel = kernel;
             return this;
         }
 
+        /** Stride (default 1). */
         public Builder optStride(int stride) {
             this.stride = stride;
             return this;
         }
 
+        /** Zero padding (default 0). */
         public Builder optPadding(int padding) {
             this.padding = padding;
             return this;
         }
 
+        /** Extra output rows and columns, less than the stride (default 0). */
         public Builder optOutputPadding(int outputPadding) {
             this.outputPadding = outputPadding;
             return this;
         }
 
+        /** Whether to learn a bias (default true). */
         public Builder optBias(boolean bias) {
             this.bias = bias;
             return this;
         }
 
+        /**
+         * Validates the settings and creates the layer, drawing initial weights from {@code rng}.
+         */
         public ConvTranspose2d build(Rng rng) {
             if (in <= 0 || out <= 0 || kernel <= 0) {
                 throw new IllegalArgumentException(

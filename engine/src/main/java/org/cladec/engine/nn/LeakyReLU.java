@@ -7,10 +7,12 @@ import org.cladec.engine.tensor.Tensor;
 public final class LeakyReLU extends Module {
     private final float slope;
 
+    /** Slope 0.01, PyTorch's default. */
     public LeakyReLU() {
         this(0.01f);
     }
 
+    /** Slope {@code slope} for negative inputs. */
     public LeakyReLU(float slope) {
         this.slope = slope;
     }

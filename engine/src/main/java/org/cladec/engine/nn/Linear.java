@@ -28,10 +28,12 @@ public final class Linear extends Module {
         return builder().setIn(in).setOut(out).build(rng);
     }
 
+    /** The weight (OUT, IN), a parameter. */
     public Tensor weight() {
         return weight;
     }
 
+    /** The bias (OUT), a parameter, or null. */
     public Tensor bias() {
         return bias;
     }
@@ -52,16 +54,19 @@ public final class Linear extends Module {
         private int in = -1, out = -1;
         private boolean bias = true;
 
+        /** Input features (required). */
         public Builder setIn(int in) {
             this.in = in;
             return this;
         }
 
+        /** Output features (required). */
         public Builder setOut(int out) {
             this.out = out;
             return this;
         }
 
+        /** Whether to learn a bias (default true). */
         public Builder optBias(boolean bias) {
             this.bias = bias;
             return this;

@@ -11,6 +11,7 @@ import org.cladec.engine.tensor.Tensor;
 public final class Sequential extends Module {
     private final List<Module> layers = new ArrayList<>();
 
+    /** The modules in order, named "0", "1", ... */
     public Sequential(Module... modules) {
         for (Module m : modules) add(m);
     }

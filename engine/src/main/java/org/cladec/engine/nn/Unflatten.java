@@ -8,6 +8,7 @@ import org.cladec.engine.tensor.Tensor;
 public final class Unflatten extends Module {
     private final int[] shape;
 
+    /** Reshapes (N, prod(shape)) to (N, shape...). */
     public Unflatten(int... shape) {
         this.shape = shape.clone();
         Shape.size(this.shape);

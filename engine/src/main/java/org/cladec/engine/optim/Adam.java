@@ -22,6 +22,10 @@ public final class Adam extends Optimizer {
         this(params, lr, 0.9f, 0.999f, 1e-8f, weightDecay, false);
     }
 
+    /**
+     * Adam with explicit betas, eps, weight decay, and L2 ({@code decoupled = false}) or decoupled
+     * decay.
+     */
     public Adam(
             List<Tensor> params,
             float lr,

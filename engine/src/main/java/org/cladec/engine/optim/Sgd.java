@@ -16,10 +16,15 @@ public final class Sgd extends Optimizer {
     private final Tensor[] buffers;
     private final boolean[] started;
 
+    /** Plain SGD: {@code p −= lr·g}. */
     public Sgd(List<Tensor> params, float lr) {
         this(params, lr, 0f, 0f, 0f, false);
     }
 
+    /**
+     * SGD with momentum, dampening, L2 weight decay and optionally Nesterov momentum, as {@code
+     * torch.optim.SGD}.
+     */
     public Sgd(
             List<Tensor> params,
             float lr,
