@@ -1,13 +1,8 @@
 package org.cladec.cli;
 
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
-import org.cladec.method.Experiment;
-import org.cladec.method.Reporter;
 import org.cladec.method.RunConfig;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(
@@ -17,13 +12,7 @@ import picocli.CommandLine.Option;
             "The main job, small and self-contained: on the embedded Fashion-MNIST subset (or --data), train the small classifier,",
             "explain layers -1 and -2 with ClaDec and RefAE, evaluate, sweep alpha, and write the run folder."
         })
-final class DemoCommand implements Callable<Integer> {
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
-    @Mixin CommonOptions common;
-    @Mixin RunOptions run;
-    @Mixin Resume resume;
-
+final class DemoCommand extends RunCommand {
     @Option(
             names = {"-o", "--out"},
             paramLabel = "DIR",
@@ -32,18 +21,12 @@ final class DemoCommand implements Callable<Integer> {
     Path out;
 
     @Override
-    public Integer call() throws Exception {
-        if (resume.dir != null) {
-            RunConfig saved = resume.config();
-            common.applyThreads(saved.threads());
-            new Experiment(saved, resume.dir, Reporter.console(spec.commandLine().getOut()))
-                    .resuming()
-                    .run();
-            return 0;
-        }
-        int threads = common.applyThreads();
-        RunConfig cfg = run.apply(RunConfig.demo(common.seedOr(1), threads), common);
-        new Experiment(cfg, out, Reporter.console(spec.commandLine().getOut())).run();
-        return 0;
+    RunConfig preset(long seed, int threads) {
+        return RunConfig.demo(seed, threads);
+    }
+
+    @Override
+    Path out() {
+        return out;
     }
 }

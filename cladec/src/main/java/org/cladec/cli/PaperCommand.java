@@ -1,13 +1,8 @@
 package org.cladec.cli;
 
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
-import org.cladec.method.Experiment;
-import org.cladec.method.Reporter;
 import org.cladec.method.RunConfig;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(
@@ -17,13 +12,7 @@ import picocli.CommandLine.Option;
             "The paper's experiment on the full data (Fashion-MNIST from --data, $CLADEC_DATA or the Debian package):",
             "the reference classifier, layers -1, -2, -3 with ClaDec and RefAE, all measures, and the alpha sweep on -1."
         })
-final class PaperCommand implements Callable<Integer> {
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
-    @Mixin CommonOptions common;
-    @Mixin RunOptions run;
-    @Mixin Resume resume;
-
+final class PaperCommand extends RunCommand {
     @Option(
             names = {"-o", "--out"},
             paramLabel = "DIR",
@@ -32,18 +21,12 @@ final class PaperCommand implements Callable<Integer> {
     Path out;
 
     @Override
-    public Integer call() throws Exception {
-        if (resume.dir != null) {
-            RunConfig saved = resume.config();
-            common.applyThreads(saved.threads());
-            new Experiment(saved, resume.dir, Reporter.console(spec.commandLine().getOut()))
-                    .resuming()
-                    .run();
-            return 0;
-        }
-        int threads = common.applyThreads();
-        RunConfig cfg = run.apply(RunConfig.paper(common.seedOr(1), threads), common);
-        new Experiment(cfg, out, Reporter.console(spec.commandLine().getOut())).run();
-        return 0;
+    RunConfig preset(long seed, int threads) {
+        return RunConfig.paper(seed, threads);
+    }
+
+    @Override
+    Path out() {
+        return out;
     }
 }

@@ -87,28 +87,11 @@ public final class SafeTensors {
     public static Contents read(Path file) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
-            if (size < 8)
-                throw new FormatException(
-                        file, "file is " + size + " bytes, too short for the 8-byte header length");
-            ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-            readFully(ch, lenBuf, 0, file);
-            long n = lenBuf.getLong(0);
-            if (n < 2 || n > MAX_HEADER)
-                throw new FormatException(
-                        file, "header length " + n + " is outside [2, " + MAX_HEADER + "]");
-            if (n > size - 8)
-                throw new FormatException(
-                        file,
-                        "header length "
-                                + n
-                                + " exceeds the "
-                                + (size - 8)
-                                + " bytes after the length field");
-            ByteBuffer hb = ByteBuffer.allocate((int) n);
-            readFully(ch, hb, 8, file);
-            long dataStart = 8 + n, dataLen = size - dataStart;
+            byte[] header = header(ch, size, file);
+            long n = header.length;
             Map<String, String> metadata = new LinkedHashMap<>();
-            List<Entry> entries = parseHeader(file, hb.array(), dataLen, metadata);
+            List<Entry> entries = parseHeader(file, header, size - 8 - n, metadata);
+            long dataStart = 8 + n;
             Map<String, Tensor> tensors = new LinkedHashMap<>();
             Map<String, String> dtypes = new LinkedHashMap<>();
             for (Entry e : entries) {
@@ -122,6 +105,30 @@ public final class SafeTensors {
         } catch (NoSuchFileException e) {
             throw new FormatException(file, "file not found", e);
         }
+    }
+
+    /** The header bytes after checking the 8-byte length against the file. */
+    private static byte[] header(FileChannel ch, long size, Path file) throws IOException {
+        if (size < 8)
+            throw new FormatException(
+                    file, "file is " + size + " bytes, too short for the 8-byte header length");
+        ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        readFully(ch, lenBuf, 0, file);
+        long n = lenBuf.getLong(0);
+        if (n < 2 || n > MAX_HEADER)
+            throw new FormatException(
+                    file, "header length " + n + " is outside [2, " + MAX_HEADER + "]");
+        if (n > size - 8)
+            throw new FormatException(
+                    file,
+                    "header length "
+                            + n
+                            + " exceeds the "
+                            + (size - 8)
+                            + " bytes after the length field");
+        ByteBuffer hb = ByteBuffer.allocate((int) n);
+        readFully(ch, hb, 8, file);
+        return hb.array();
     }
 
     private static void readFully(FileChannel ch, ByteBuffer b, long pos, Path file)
@@ -367,22 +374,9 @@ public final class SafeTensors {
     public static Map<String, String> metadata(Path file) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
-            if (size < 8)
-                throw new FormatException(
-                        file, "file is " + size + " bytes, too short for the 8-byte header length");
-            ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-            readFully(ch, lenBuf, 0, file);
-            long n = lenBuf.getLong(0);
-            if (n < 2 || n > MAX_HEADER || n > size - 8)
-                throw new FormatException(file, "header length " + n + " does not fit the file");
-            ByteBuffer hb = ByteBuffer.allocate((int) n);
-            readFully(ch, hb, 8, file);
+            byte[] header = header(ch, size, file);
             Map<String, String> metadata = new LinkedHashMap<>();
-            parseHeader(
-                    file,
-                    hb.array(),
-                    size - 8 - n,
-                    metadata); // the whole header is validated, as by read
+            parseHeader(file, header, size - 8 - header.length, metadata); // validated as by read
             return metadata;
         } catch (NoSuchFileException e) {
             throw new FormatException(file, "file not found", e);

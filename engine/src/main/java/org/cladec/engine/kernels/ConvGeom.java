@@ -88,6 +88,24 @@ public final class ConvGeom {
         return g;
     }
 
+    /**
+     * First output index {@code o} whose input index {@code o·S + k − P} is {@code >= 0}: with it,
+     * a loop over outputs clips the padding once instead of testing every element.
+     */
+    public static int lo(int k, int S, int P) {
+        int t = P - k;
+        return t <= 0 ? 0 : (t + S - 1) / S;
+    }
+
+    /**
+     * One past the last output index {@code o < outSize} whose input index {@code o·S + k − P} is
+     * {@code < size}.
+     */
+    public static int hi(int k, int S, int P, int size, int outSize) {
+        int t = size - 1 + P - k;
+        return t < 0 ? 0 : Math.min(outSize, t / S + 1);
+    }
+
     /** Elements of x: N·C·H·W. */
     public int xSize() {
         return N * C * H * W;

@@ -13,18 +13,6 @@ import java.util.Arrays;
  */
 public final class ScalarConvKernels implements ConvKernels {
 
-    /** First output column whose input column {@code o·S + k − P} is {@code >= 0}. */
-    static int lo(int k, int S, int P) {
-        int t = P - k;
-        return t <= 0 ? 0 : (t + S - 1) / S;
-    }
-
-    /** One past the last output column whose input column {@code o·S + k − P} is {@code < size}. */
-    static int hi(int k, int S, int P, int size, int outSize) {
-        int t = size - 1 + P - k;
-        return t < 0 ? 0 : Math.min(outSize, t / S + 1);
-    }
-
     @Override
     public void forward(
             float[] out,
@@ -45,10 +33,11 @@ public final class ScalarConvKernels implements ConvKernels {
                 for (int c = 0; c < C; c++) {
                     int xPlane = (n * C + c) * H * W;
                     for (int kh = 0; kh < KH; kh++) {
-                        int ohLo = lo(kh, SH, PH), ohHi = hi(kh, SH, PH, H, OH);
+                        int ohLo = ConvGeom.lo(kh, SH, PH), ohHi = ConvGeom.hi(kh, SH, PH, H, OH);
                         for (int kw = 0; kw < KW; kw++) {
                             float wv = w[((oc * C + c) * KH + kh) * KW + kw];
-                            int owLo = lo(kw, SW, PW), owHi = hi(kw, SW, PW, W, OW);
+                            int owLo = ConvGeom.lo(kw, SW, PW),
+                                    owHi = ConvGeom.hi(kw, SW, PW, W, OW);
                             for (int oh = ohLo; oh < ohHi; oh++) {
                                 int xRow = xPlane + (oh * SH + kh - PH) * W + kw - PW;
                                 int oRow = oBase + oh * OW;
@@ -72,10 +61,11 @@ public final class ScalarConvKernels implements ConvKernels {
                 for (int oc = 0; oc < OC; oc++) {
                     int oBase = (n * OC + oc) * OH * OW;
                     for (int kh = 0; kh < KH; kh++) {
-                        int ohLo = lo(kh, SH, PH), ohHi = hi(kh, SH, PH, H, OH);
+                        int ohLo = ConvGeom.lo(kh, SH, PH), ohHi = ConvGeom.hi(kh, SH, PH, H, OH);
                         for (int kw = 0; kw < KW; kw++) {
                             float wv = w[((oc * C + c) * KH + kh) * KW + kw];
-                            int owLo = lo(kw, SW, PW), owHi = hi(kw, SW, PW, W, OW);
+                            int owLo = ConvGeom.lo(kw, SW, PW),
+                                    owHi = ConvGeom.hi(kw, SW, PW, W, OW);
                             for (int oh = ohLo; oh < ohHi; oh++) {
                                 int xRow = xPlane + (oh * SH + kh - PH) * W + kw - PW;
                                 int oRow = oBase + oh * OW;
@@ -104,9 +94,9 @@ public final class ScalarConvKernels implements ConvKernels {
         for (int oc = 0; oc < OC; oc++) {
             for (int c = cLo; c < cHi; c++) {
                 for (int kh = 0; kh < KH; kh++) {
-                    int ohLo = lo(kh, SH, PH), ohHi = hi(kh, SH, PH, H, OH);
+                    int ohLo = ConvGeom.lo(kh, SH, PH), ohHi = ConvGeom.hi(kh, SH, PH, H, OH);
                     for (int kw = 0; kw < KW; kw++) {
-                        int owLo = lo(kw, SW, PW), owHi = hi(kw, SW, PW, W, OW);
+                        int owLo = ConvGeom.lo(kw, SW, PW), owHi = ConvGeom.hi(kw, SW, PW, W, OW);
                         float s = 0f;
                         for (int n = 0; n < N; n++) {
                             int xPlane = (n * C + c) * H * W, oBase = (n * OC + oc) * OH * OW;

@@ -112,9 +112,9 @@ public final class SimdConvKernels implements ConvKernels {
             for (int c = 0; c < C; c++) {
                 int xPlane = ((n0 + n) * C + c) * H * W;
                 for (int kh = 0; kh < KH; kh++) {
-                    int ohLo = lo(kh, SH, PH), ohHi = hi(kh, SH, PH, H, OH);
+                    int ohLo = ConvGeom.lo(kh, SH, PH), ohHi = ConvGeom.hi(kh, SH, PH, H, OH);
                     for (int kw = 0; kw < KW; kw++) {
-                        int owLo = lo(kw, SW, PW), owHi = hi(kw, SW, PW, W, OW);
+                        int owLo = ConvGeom.lo(kw, SW, PW), owHi = ConvGeom.hi(kw, SW, PW, W, OW);
                         int row = ((c * KH + kh) * KW + kw) * cols + n * OH * OW;
                         for (int oh = ohLo; oh < ohHi; oh++) {
                             int xRow = xPlane + (oh * SH + kh - PH) * W + kw - PW,
@@ -126,18 +126,6 @@ public final class SimdConvKernels implements ConvKernels {
                 }
             }
         }
-    }
-
-    /** First output index whose input index {@code o·S + k − P} is {@code >= 0}. */
-    static int lo(int k, int S, int P) {
-        int t = P - k;
-        return t <= 0 ? 0 : (t + S - 1) / S;
-    }
-
-    /** One past the last output index whose input index {@code o·S + k − P} is {@code < size}. */
-    static int hi(int k, int S, int P, int size, int outSize) {
-        int t = size - 1 + P - k;
-        return t < 0 ? 0 : Math.min(outSize, t / S + 1);
     }
 
     /**
