@@ -1,6 +1,9 @@
 package org.cladec.engine.kernels;
 
-/** Reference element-wise kernels: one plain loop each. */
+/**
+ * Reference element-wise kernels: one plain loop each. Transcendental functions use {@code
+ * StrictMath} so a result never depends on which JIT tier ran it (checkpoint resume is bit-exact).
+ */
 public final class ScalarElementwiseKernels implements ElementwiseKernels {
 
     @Override
@@ -161,8 +164,8 @@ public final class ScalarElementwiseKernels implements ElementwiseKernels {
 
     /** Numerically stable logistic function: never evaluates e^t for large positive t. */
     static float sigmoid(float v) {
-        if (v >= 0f) return (float) (1.0 / (1.0 + Math.exp(-v)));
-        double e = Math.exp(v);
+        if (v >= 0f) return (float) (1.0 / (1.0 + StrictMath.exp(-v)));
+        double e = StrictMath.exp(v);
         return (float) (e / (1.0 + e));
     }
 
@@ -173,7 +176,7 @@ public final class ScalarElementwiseKernels implements ElementwiseKernels {
 
     @Override
     public void tanh(float[] out, float[] x, int n) {
-        for (int i = 0; i < n; i++) out[i] = (float) Math.tanh(x[i]);
+        for (int i = 0; i < n; i++) out[i] = (float) StrictMath.tanh(x[i]);
     }
 
     @Override

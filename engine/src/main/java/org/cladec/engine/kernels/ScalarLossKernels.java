@@ -12,12 +12,12 @@ public final class ScalarLossKernels implements LossKernels {
             for (int k = 0; k < K; k++) max = Math.max(max, logits[row + k]);
             double sum = 0;
             for (int k = 0; k < K; k++) {
-                double e = Math.exp(logits[row + k] - max);
+                double e = StrictMath.exp(logits[row + k] - max);
                 probs[row + k] = (float) e;
                 sum += e;
             }
             for (int k = 0; k < K; k++) probs[row + k] = (float) (probs[row + k] / sum);
-            loss += Math.log(sum) + max - logits[row + labels[n]];
+            loss += StrictMath.log(sum) + max - logits[row + labels[n]];
         }
         return loss;
     }
@@ -57,8 +57,8 @@ public final class ScalarLossKernels implements LossKernels {
     public double binaryCrossEntropy(float[] p, float[] t, int n) {
         double s = 0;
         for (int i = 0; i < n; i++) {
-            double logP = Math.max(Math.log(p[i]), -100.0);
-            double log1mP = Math.max(Math.log(1.0 - p[i]), -100.0);
+            double logP = Math.max(StrictMath.log(p[i]), -100.0);
+            double log1mP = Math.max(StrictMath.log(1.0 - p[i]), -100.0);
             s -= t[i] * logP + (1.0 - t[i]) * log1mP;
         }
         return s;

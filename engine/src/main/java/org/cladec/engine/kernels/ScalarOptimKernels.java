@@ -41,8 +41,8 @@ public final class ScalarOptimKernels implements OptimKernels {
             float weightDecay,
             boolean decoupled,
             int step) {
-        double bc1 = 1.0 - Math.pow(beta1, step);
-        double bc2 = 1.0 - Math.pow(beta2, step);
+        double bc1 = 1.0 - StrictMath.pow(beta1, step);
+        double bc2 = 1.0 - StrictMath.pow(beta2, step);
         float stepSize = (float) (lr / bc1);
         float bc2Sqrt = (float) Math.sqrt(bc2);
         float decay = decoupled ? 1f - lr * weightDecay : 1f;

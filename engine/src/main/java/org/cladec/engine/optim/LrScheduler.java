@@ -42,7 +42,7 @@ public abstract class LrScheduler {
         return new LrScheduler(opt) {
             @Override
             public float lrAt(int e) {
-                return (float) (baseLr * Math.pow(gamma, e / stepSize));
+                return (float) (baseLr * StrictMath.pow(gamma, e / stepSize));
             }
         };
     }
@@ -60,7 +60,7 @@ public abstract class LrScheduler {
                 return (float)
                         (etaMin
                                 + (baseLr - etaMin)
-                                        * (1 + Math.cos(Math.PI * Math.min(e, tMax) / tMax))
+                                        * (1 + StrictMath.cos(Math.PI * Math.min(e, tMax) / tMax))
                                         / 2);
             }
         };

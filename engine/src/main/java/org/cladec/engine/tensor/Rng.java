@@ -86,10 +86,10 @@ public final class Rng {
             u1 = (nextInt() >>> 8) * 0x1.0p-24;
         } while (u1 <= 0);
         u2 = (nextInt() >>> 8) * 0x1.0p-24;
-        double r = Math.sqrt(-2 * Math.log(u1));
-        nextGaussian = (float) (r * Math.sin(2 * Math.PI * u2));
+        double r = Math.sqrt(-2 * StrictMath.log(u1));
+        nextGaussian = (float) (r * StrictMath.sin(2 * Math.PI * u2));
         haveGaussian = true;
-        return (float) (r * Math.cos(2 * Math.PI * u2));
+        return (float) (r * StrictMath.cos(2 * Math.PI * u2));
     }
 
     /** Fisher-Yates shuffle of {@code a[0..n)} in place. */

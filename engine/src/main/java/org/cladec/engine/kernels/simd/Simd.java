@@ -34,6 +34,18 @@ public final class Simd {
         };
     }
 
+    /**
+     * The sum of the lanes of {@code v}, added in lane order. NOTE: not {@code reduceLanes(ADD)},
+     * whose order differs between the JIT's intrinsic (a tree) and the interpreter's fallback (a
+     * loop), so a result would depend on whether the method was compiled yet; checkpoints resumed
+     * in a fresh JVM must reproduce an uninterrupted run bit for bit.
+     */
+    public static float sumLanes(FloatVector v) {
+        float s = 0f;
+        for (int i = 0; i < L; i++) s += v.lane(i);
+        return s;
+    }
+
     /** e.g. "simd-256" for 8-lane vectors. */
     public static String describe() {
         return "simd-"

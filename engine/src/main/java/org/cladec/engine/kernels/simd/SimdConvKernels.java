@@ -4,7 +4,6 @@ import static org.cladec.engine.kernels.simd.Simd.F;
 import static org.cladec.engine.kernels.simd.Simd.L;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import org.cladec.engine.kernels.ConvGeom;
 import org.cladec.engine.kernels.ConvKernels;
 
@@ -183,7 +182,7 @@ public final class SimdConvKernels implements ConvKernels {
             FloatVector acc = FloatVector.zero(F);
             for (int bound = F.loopBound(n); i < bound; i += L)
                 acc = acc.add(FloatVector.fromArray(F, a, off + i));
-            s = acc.reduceLanes(VectorOperators.ADD);
+            s = Simd.sumLanes(acc);
         }
         for (; i < n; i++) s += a[off + i];
         return s;

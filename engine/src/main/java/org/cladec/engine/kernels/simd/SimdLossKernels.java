@@ -4,7 +4,6 @@ import static org.cladec.engine.kernels.simd.Simd.F;
 import static org.cladec.engine.kernels.simd.Simd.L;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import org.cladec.engine.kernels.LossKernels;
 import org.cladec.engine.kernels.ScalarLossKernels;
 
@@ -40,7 +39,7 @@ public final class SimdLossKernels implements LossKernels {
                                     .sub(FloatVector.fromArray(F, b, start + i));
                     acc = d.fma(d, acc);
                 }
-                part = acc.reduceLanes(VectorOperators.ADD);
+                part = Simd.sumLanes(acc);
             }
             for (; i < len; i++) {
                 float d = a[start + i] - b[start + i];

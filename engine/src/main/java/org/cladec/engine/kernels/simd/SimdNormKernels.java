@@ -4,7 +4,6 @@ import static org.cladec.engine.kernels.simd.Simd.F;
 import static org.cladec.engine.kernels.simd.Simd.L;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import org.cladec.engine.kernels.NormKernels;
 
 /**
@@ -38,7 +37,7 @@ public final class SimdNormKernels implements NormKernels {
                 FloatVector d = FloatVector.fromArray(F, x, off + i).sub(mu);
                 acc = d.fma(d, acc);
             }
-            s = acc.reduceLanes(VectorOperators.ADD);
+            s = Simd.sumLanes(acc);
         }
         for (; i < n; i++) {
             float d = x[off + i] - mu;
@@ -105,8 +104,8 @@ public final class SimdNormKernels implements NormKernels {
                         a1 = a1.add(dy);
                         a2 = dy.fma(FloatVector.fromArray(F, x, base + i).sub(mu), a2);
                     }
-                    s1 = a1.reduceLanes(VectorOperators.ADD);
-                    s2 = a2.reduceLanes(VectorOperators.ADD);
+                    s1 = Simd.sumLanes(a1);
+                    s2 = Simd.sumLanes(a2);
                 }
                 for (; i < HW; i++) {
                     s1 += dOut[base + i];

@@ -57,7 +57,7 @@ public final class SimdOptimKernels implements OptimKernels {
             float weightDecay,
             boolean decoupled,
             int step) {
-        double bc1 = 1.0 - Math.pow(beta1, step), bc2 = 1.0 - Math.pow(beta2, step);
+        double bc1 = 1.0 - StrictMath.pow(beta1, step), bc2 = 1.0 - StrictMath.pow(beta2, step);
         float stepSize = (float) (lr / bc1), invBc2Sqrt = (float) (1.0 / Math.sqrt(bc2));
         float decay = decoupled ? 1f - lr * weightDecay : 1f, l2 = decoupled ? 0f : weightDecay;
         int i = 0;
