@@ -7,17 +7,38 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.cladec.engine.kernels.simd.SimdKernels;
 import org.cladec.engine.tensor.Rng;
+import org.junit.jupiter.api.Named;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The SIMD convolution kernels against the scalar reference, per element, on awkward geometries
+ * The SIMD convolution kernels against the scalar reference, and the scalar reference (matrix
+ * products over im2col) against the direct six-loop formula, per element, on awkward geometries
  * (odd sizes, channels that are not multiples of the lane count, batch 1, stride 2, padding 0 and
  * 1, 1x1 and 4x4 kernels) and the real shapes of the classifier and decoders. Rerun by surefire at
  * 128, 256 and 512 bits.
  */
 class ConvKernelsTest {
-    static final ConvKernels SCALAR = new ScalarConvKernels(), SIMD = SimdKernels.create().conv();
+    static final ConvKernels DIRECT = new DirectConvKernels(),
+            SCALAR = new ScalarConvKernels(),
+            SIMD = SimdKernels.create().conv();
+
+    /** (reference, kernel under test, geometry). */
+    static Stream<Arguments> cases() {
+        return geometries()
+                .flatMap(
+                        g ->
+                                Stream.of(
+                                        Arguments.of(
+                                                Named.of("scalar", SCALAR),
+                                                Named.of("simd", SIMD),
+                                                g),
+                                        Arguments.of(
+                                                Named.of("direct", DIRECT),
+                                                Named.of("scalar", SCALAR),
+                                                g)));
+    }
 
     static Stream<ConvGeom> geometries() {
         List<ConvGeom> g = new ArrayList<>();
@@ -36,7 +57,10 @@ class ConvKernelsTest {
         g.add(ConvGeom.conv(7, 64, 2, 2, 128, 3, 3, 2, 2, 1, 1));
         g.add(ConvGeom.transposed(2, 64, 8, 8, 32, 4, 4, 2, 2, 1, 1, 0, 0));
         g.add(ConvGeom.transposed(3, 16, 16, 16, 1, 4, 4, 2, 2, 1, 1, 0, 0));
-        g.add(ConvGeom.conv(2, 300, 3, 3, 19, 3, 3, 1, 1, 1, 1)); // K = 2700 > KC: several k-blocks
+        g.add(ConvGeom.conv(2, 300, 3, 3, 19, 3, 3, 1, 1, 1, 1)); // K = 2700: many k-blocks
+        g.add(ConvGeom.conv(2, 3, 21, 20, 5, 3, 3, 1, 1, 1, 1)); // 420 columns: a column tail
+        g.add(ConvGeom.conv(3, 2, 1, 1, 3, 5, 5, 1, 1, 2, 2)); // padding wider than the output
+        g.add(ConvGeom.conv(2, 2, 1, 2, 3, 6, 6, 1, 1, 3, 3)); // ... with 2x3 outputs
         g.add(
                 ConvGeom.conv(
                         1, 2, 20, 19, 3, 17, 17, 2, 2, 1, 1)); // huge kernel: the col2im fallback
@@ -59,8 +83,8 @@ class ConvKernelsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("geometries")
-    void forwardMatchesScalar(ConvGeom g) {
+    @MethodSource("cases")
+    void forwardMatchesReference(ConvKernels reference, ConvKernels kernel, ConvGeom g) {
         Rng r = new Rng(1);
         float[] x = random(r, g.xSize()),
                 w = random(r, g.wSize()),
@@ -69,10 +93,10 @@ class ConvKernelsTest {
         for (boolean acc : new boolean[] {false, true}) {
             for (float[] bias : new float[][] {null, b}) {
                 float[] ref = init.clone(), got = init.clone();
-                SCALAR.forward(ref, x, w, bias, g, acc, 0, g.N);
+                reference.forward(ref, x, w, bias, g, acc, 0, g.N);
                 // two partitions, as two threads would split it
-                SIMD.forward(got, x, w, bias, g, acc, 0, g.N / 2);
-                SIMD.forward(got, x, w, bias, g, acc, g.N / 2, g.N);
+                kernel.forward(got, x, w, bias, g, acc, 0, g.N / 2);
+                kernel.forward(got, x, w, bias, g, acc, g.N / 2, g.N);
                 assertClose(
                         ref,
                         got,
@@ -84,27 +108,27 @@ class ConvKernelsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("geometries")
-    void backwardInputMatchesScalar(ConvGeom g) {
+    @MethodSource("cases")
+    void backwardInputMatchesReference(ConvKernels reference, ConvKernels kernel, ConvGeom g) {
         Rng r = new Rng(2);
         float[] d = random(r, g.outSize()), w = random(r, g.wSize()), init = random(r, g.xSize());
         float[] ref = init.clone(), got = init.clone();
-        SCALAR.backwardInput(ref, d, w, g, 0, g.N);
-        SIMD.backwardInput(got, d, w, g, 0, 1);
-        SIMD.backwardInput(got, d, w, g, 1, g.N);
+        reference.backwardInput(ref, d, w, g, 0, g.N);
+        kernel.backwardInput(got, d, w, g, 0, 1);
+        kernel.backwardInput(got, d, w, g, 1, g.N);
         assertClose(ref, got, tol(g), 1e-4, "backwardInput " + g);
     }
 
     @ParameterizedTest
-    @MethodSource("geometries")
-    void backwardWeightMatchesScalar(ConvGeom g) {
+    @MethodSource("cases")
+    void backwardWeightMatchesReference(ConvKernels reference, ConvKernels kernel, ConvGeom g) {
         Rng r = new Rng(3);
         float[] d = random(r, g.outSize()), x = random(r, g.xSize()), initW = random(r, g.wSize());
         float[] ref = initW.clone(), got = initW.clone();
-        SCALAR.backwardWeight(ref, d, x, g, 0, g.C);
+        reference.backwardWeight(ref, d, x, g, 0, g.C);
         int half = g.C / 2; // two parts over input channels, as two threads split it
-        SIMD.backwardWeight(got, d, x, g, 0, half);
-        SIMD.backwardWeight(got, d, x, g, half, g.C);
+        kernel.backwardWeight(got, d, x, g, 0, half);
+        kernel.backwardWeight(got, d, x, g, half, g.C);
         double t = 1e-5 * Math.sqrt((double) g.N * g.OH * g.OW) * 4;
         assertClose(ref, got, t, 1e-4, "backwardWeight dw " + g);
     }
