@@ -125,7 +125,6 @@ public final class Training {
         Workspace ws = new Workspace();
         double before = h.seconds;
         long t0 = System.nanoTime();
-        int images = 0;
         try (DataLoader loader = trainLoader(train, s);
                 Reporter.Progress bar =
                         r.progress(
@@ -152,7 +151,6 @@ public final class Training {
                     opt.step();
                     sum += loss;
                     n++;
-                    images += b.size();
                     bar.step(
                             b.size(),
                             String.format("epoch %d/%d loss %.4f", e + 1, s.epochs(), sum / n));
@@ -172,7 +170,10 @@ public final class Training {
         }
         double sec = (System.nanoTime() - t0) / 1e9;
         h.seconds = before + sec;
-        h.imagesPerSecond = sec > 0 ? images / sec : 0;
+        // over the whole job: a run resumed after its last epoch still reports the rate it trained
+        // at (steps and seconds both count from the job's start, up to its last checkpoint)
+        long batches = steps;
+        h.imagesPerSecond = h.seconds > 0 ? batches * (double) s.batchSize() / h.seconds : 0;
         return h;
     }
 

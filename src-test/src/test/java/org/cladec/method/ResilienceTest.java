@@ -184,6 +184,39 @@ class ResilienceTest {
     }
 
     @Test
+    void aJobResumedAfterItsLastEpochKeepsItsHistoryAndRate() throws Exception {
+        ImageDataset data = EmbeddedFashionMnist.load().train().head(128);
+        Checkpoint ckpt = new Checkpoint(dir.resolve("done.safetensors"));
+        Schedule s = new Schedule(2, 32, 1);
+        History first =
+                Training.classifier(
+                        "c",
+                        Classifier.create(1, 10, 0.25f, new Rng(1)),
+                        data,
+                        null,
+                        s,
+                        Reporter.silent(),
+                        ckpt);
+        History again =
+                Training.classifier(
+                        "c",
+                        Classifier.create(1, 10, 0.25f, new Rng(2)),
+                        data,
+                        null,
+                        s,
+                        Reporter.silent(),
+                        ckpt);
+        assertEquals(first.loss, again.loss);
+        assertTrue(first.imagesPerSecond > 0, "rate " + first.imagesPerSecond);
+        // 2 epochs of 4 batches of 32 over the job's seconds, not this call's zero images
+        assertEquals(256 / again.seconds, again.imagesPerSecond, 1e-9 * again.imagesPerSecond);
+        // the job's time up to its last checkpoint (the first call also counts saving it)
+        assertTrue(
+                again.seconds > 0 && again.seconds <= first.seconds,
+                again.seconds + " vs " + first.seconds);
+    }
+
+    @Test
     void aNonFiniteLossStopsTrainingAndKeepsTheLastGoodCheckpoint() throws Exception {
         ImageDataset data = EmbeddedFashionMnist.load().train().head(128);
         Classifier c = Classifier.create(1, 10, 0.25f, new Rng(1));
