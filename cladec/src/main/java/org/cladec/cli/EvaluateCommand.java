@@ -77,26 +77,28 @@ final class EvaluateCommand implements Callable<Integer> {
                             + " (run 'cladec explain --run "
                             + runDir
                             + "' first)");
-        Experiment e = new Experiment(cfg, runDir, Reporter.console(spec.commandLine().getOut()));
-        e.start();
-        e.loadData();
-        e.useClassifier(clf);
-        int C = clf.channels();
-        for (LayerRef layer : layers) {
-            Path cf = models.resolve("cladec_layer" + layer.index() + ".safetensors"),
-                    rf = models.resolve("refae_layer" + layer.index() + ".safetensors");
-            SafeTensors.Contents cc = Models.read(cf, "cladec-decoder");
-            Decoder dec = Decoder.forLayer(layer, C, clf.widthMultiplier(), new Rng(0));
-            Models.load(cf, dec, cc);
-            float alpha = Float.parseFloat(cc.metadata().getOrDefault("cladec.alpha", "0"));
-            RefAE ae = null;
-            if (Files.isRegularFile(rf)) {
-                ae = new RefAE(C, clf.classes(), clf.widthMultiplier(), layer, new Rng(0));
-                Models.load(rf, ae, Models.read(rf, "refae"));
+        try (Experiment e =
+                new Experiment(cfg, runDir, Reporter.console(spec.commandLine().getOut()))) {
+            e.start();
+            e.loadData();
+            e.useClassifier(clf);
+            int C = clf.channels();
+            for (LayerRef layer : layers) {
+                Path cf = models.resolve("cladec_layer" + layer.index() + ".safetensors"),
+                        rf = models.resolve("refae_layer" + layer.index() + ".safetensors");
+                SafeTensors.Contents cc = Models.read(cf, "cladec-decoder");
+                Decoder dec = Decoder.forLayer(layer, C, clf.widthMultiplier(), new Rng(0));
+                Models.load(cf, dec, cc);
+                float alpha = Float.parseFloat(cc.metadata().getOrDefault("cladec.alpha", "0"));
+                RefAE ae = null;
+                if (Files.isRegularFile(rf)) {
+                    ae = new RefAE(C, clf.classes(), clf.widthMultiplier(), layer, new Rng(0));
+                    Models.load(rf, ae, Models.read(rf, "refae"));
+                }
+                e.evaluateLayer(new Experiment.Explained(layer, alpha, dec, ae), null, null);
             }
-            e.evaluateLayer(new Experiment.Explained(layer, alpha, dec, ae), null, null);
+            e.finish();
         }
-        e.finish();
         return 0;
     }
 }

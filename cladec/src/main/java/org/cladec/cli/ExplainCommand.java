@@ -82,13 +82,15 @@ final class ExplainCommand implements Callable<Integer> {
                         });
         RunConfig cfg = run.apply(base, common).with(x -> x.width = clf.widthMultiplier());
         for (String l : cfg.layers()) clf.layer(l); // fail early on an unknown layer
-        Experiment e = new Experiment(cfg, dir, Reporter.console(spec.commandLine().getOut()));
-        e.start();
-        e.loadData();
-        e.useClassifier(clf);
-        for (String l : cfg.layers()) e.explainLayer(clf.layer(l), cfg.alpha(), !noRefAE);
-        if (!cfg.alphaSweep().isEmpty()) e.alphaSweep(clf.layer(cfg.sweepLayer()));
-        e.finish();
+        try (Experiment e =
+                new Experiment(cfg, dir, Reporter.console(spec.commandLine().getOut()))) {
+            e.start();
+            e.loadData();
+            e.useClassifier(clf);
+            for (String l : cfg.layers()) e.explainLayer(clf.layer(l), cfg.alpha(), !noRefAE);
+            if (!cfg.alphaSweep().isEmpty()) e.alphaSweep(clf.layer(cfg.sweepLayer()));
+            e.finish();
+        }
         return 0;
     }
 }

@@ -36,7 +36,9 @@ abstract class RunCommand implements Callable<Integer> {
         if (resume.dir != null) {
             RunConfig saved = resume.config();
             common.applyThreads(saved.threads());
-            new Experiment(saved, resume.dir, reporter).resuming().run();
+            try (Experiment e = new Experiment(saved, resume.dir, reporter).resuming()) {
+                e.run();
+            }
             return 0;
         }
         if (out() == null)
@@ -44,7 +46,9 @@ abstract class RunCommand implements Callable<Integer> {
                     spec.name() + ": --out DIR is required (or --resume DIR)");
         int threads = common.applyThreads();
         RunConfig cfg = adjust(run.apply(preset(common.seedOr(1), threads), common));
-        new Experiment(cfg, out(), reporter).run();
+        try (Experiment e = new Experiment(cfg, out(), reporter)) {
+            e.run();
+        }
         return 0;
     }
 }

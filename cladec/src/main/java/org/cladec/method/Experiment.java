@@ -21,6 +21,7 @@ import org.cladec.engine.tensor.Rng;
 import org.cladec.engine.tensor.Tensor;
 import org.cladec.io.AtomicFiles;
 import org.cladec.io.Models;
+import org.cladec.io.RunLock;
 import org.cladec.model.Classifier;
 import org.cladec.model.Decoder;
 import org.cladec.model.LayerRef;
@@ -43,7 +44,7 @@ import org.cladec.model.RefAE;
  *
  * Every file is written atomically (temp file, fsync, rename).
  */
-public final class Experiment {
+public final class Experiment implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final RunConfig cfg;
@@ -76,6 +77,9 @@ public final class Experiment {
     }
 
     private boolean resuming;
+
+    /** Held from {@link #start()} to {@link #close()}: one run writes a folder at a time. */
+    private RunLock lock;
 
     /**
      * Continue this run from what its folder already holds: metrics of finished stages are kept,
@@ -123,8 +127,12 @@ public final class Experiment {
         return metrics;
     }
 
-    /** Creates the run folder, writes config.json and starts the log. */
+    /**
+     * Locks the run folder until {@link #close()} (failing, with the folder's name, when another
+     * run holds it), creates it, writes config.json and starts the log.
+     */
     public void start() throws IOException {
+        if (lock == null) lock = RunLock.acquire(out); // before touching anything in the folder
         if (resuming) {
             removeTempFiles(out);
             Path m = out.resolve("metrics.json");
@@ -624,6 +632,15 @@ public final class Experiment {
                         report.toAbsolutePath(),
                         Files.size(report) / 1e6));
         r.flush();
+    }
+
+    /** Releases the run folder (see {@link #start()}); the experiment's results stay readable. */
+    @Override
+    public void close() throws IOException {
+        if (lock != null) {
+            lock.close();
+            lock = null;
+        }
     }
 
     private void writeMetrics() throws IOException {

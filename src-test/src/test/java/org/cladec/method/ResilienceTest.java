@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.File;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,6 +21,7 @@ import org.cladec.datasets.EmbeddedFashionMnist;
 import org.cladec.datasets.ImageDataset;
 import org.cladec.engine.tensor.Rng;
 import org.cladec.engine.tensor.Tensor;
+import org.cladec.io.RunLock;
 import org.cladec.io.SafeTensors;
 import org.cladec.model.Classifier;
 import org.cladec.model.Decoder;
@@ -142,6 +144,24 @@ class ResilienceTest {
                         .get("test_accuracy")
                         .asDouble();
         assertEquals(accRef, accRes);
+    }
+
+    @Test
+    void aRunFolderInUseIsRefusedByAnotherProcessAndThisOne() throws Exception {
+        Path run = dir.resolve("busy");
+        try (RunLock held = RunLock.acquire(run)) {
+            Process p = start(dir.resolve("busy.log"), with(TRAIN, "--out", run.toString()));
+            int exit = p.waitFor();
+            String log = Files.readString(dir.resolve("busy.log"));
+            assertTrue(exit != 0, "a second run of the folder must fail: " + log);
+            assertTrue(
+                    log.contains(run.toString()) && log.contains("in use by another cladec run"),
+                    log);
+            assertFalse(Files.exists(run.resolve("config.json")), "nothing written");
+            IOException inProcess = assertThrows(IOException.class, () -> RunLock.acquire(run));
+            assertTrue(inProcess.getMessage().contains(run.toString()), inProcess.getMessage());
+        }
+        RunLock.acquire(run).close(); // free again once released
     }
 
     @Test
