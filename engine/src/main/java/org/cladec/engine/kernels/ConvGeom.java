@@ -89,21 +89,25 @@ public final class ConvGeom {
     }
 
     /**
-     * First output index {@code o} whose input index {@code o·S + k − P} is {@code >= 0}: with it,
-     * a loop over outputs clips the padding once instead of testing every element.
+     * First output index {@code o} whose input index {@code o·S + k − P} is {@code >= 0}, at most
+     * {@code outSize}: with it, a loop over outputs clips the padding once instead of testing every
+     * element. Together with {@link #hi}: {@code 0 <= lo <= hi <= outSize} always, even when the
+     * padding is wider than the output, so {@code [0, lo)}, {@code [lo, hi)} and {@code [hi,
+     * outSize)} split the outputs without overlap.
      */
-    public static int lo(int k, int S, int P) {
+    public static int lo(int k, int S, int P, int outSize) {
         int t = P - k;
-        return t <= 0 ? 0 : (t + S - 1) / S;
+        return t <= 0 ? 0 : Math.min(outSize, (t + S - 1) / S);
     }
 
     /**
      * One past the last output index {@code o < outSize} whose input index {@code o·S + k − P} is
-     * {@code < size}.
+     * {@code < size}; never below {@link #lo}.
      */
     public static int hi(int k, int S, int P, int size, int outSize) {
         int t = size - 1 + P - k;
-        return t < 0 ? 0 : Math.min(outSize, t / S + 1);
+        int lo = lo(k, S, P, outSize);
+        return t < 0 ? lo : Math.max(lo, Math.min(outSize, t / S + 1));
     }
 
     /** Elements of x: N·C·H·W. */

@@ -203,10 +203,9 @@ public final class ScalarConvKernels implements ConvKernels {
         final int C = g.C, H = g.H, W = g.W, KH = g.KH, KW = g.KW, OH = g.OH, OW = g.OW;
         final int SH = g.SH, SW = g.SW, PH = g.PH, PW = g.PW;
         for (int kh = 0; kh < KH; kh++) {
-            int ohLo = ConvGeom.lo(kh, SH, PH), ohHi = ConvGeom.hi(kh, SH, PH, H, OH);
+            int ohLo = ConvGeom.lo(kh, SH, PH, OH), ohHi = ConvGeom.hi(kh, SH, PH, H, OH);
             for (int kw = 0; kw < KW; kw++) {
-                // lo may pass OW when the padding is wider than the output
-                int owLo = Math.min(OW, ConvGeom.lo(kw, SW, PW));
+                int owLo = ConvGeom.lo(kw, SW, PW, OW);
                 int owHi = ConvGeom.hi(kw, SW, PW, W, OW);
                 for (int c = cLo; c < cHi; c++) {
                     int row = (((c - cLo) * KH + kh) * KW + kw) * rowStride;
@@ -222,8 +221,7 @@ public final class ScalarConvKernels implements ConvKernels {
                             for (int ow = 0; ow < owLo; ow++) dst[d + ow * colStride] = 0f;
                             for (int ow = owLo; ow < owHi; ow++)
                                 dst[d + ow * colStride] = x[xRow + ow * SW];
-                            for (int ow = Math.max(owLo, owHi); ow < OW; ow++)
-                                dst[d + ow * colStride] = 0f;
+                            for (int ow = owHi; ow < OW; ow++) dst[d + ow * colStride] = 0f;
                         }
                     }
                 }
@@ -249,9 +247,9 @@ public final class ScalarConvKernels implements ConvKernels {
         final int SH = g.SH, SW = g.SW, PH = g.PH, PW = g.PW;
         for (int c = 0; c < C; c++) {
             for (int kh = 0; kh < KH; kh++) {
-                int ohLo = ConvGeom.lo(kh, SH, PH), ohHi = ConvGeom.hi(kh, SH, PH, H, OH);
+                int ohLo = ConvGeom.lo(kh, SH, PH, OH), ohHi = ConvGeom.hi(kh, SH, PH, H, OH);
                 for (int kw = 0; kw < KW; kw++) {
-                    int owLo = ConvGeom.lo(kw, SW, PW), owHi = ConvGeom.hi(kw, SW, PW, W, OW);
+                    int owLo = ConvGeom.lo(kw, SW, PW, OW), owHi = ConvGeom.hi(kw, SW, PW, W, OW);
                     int row = ((c * KH + kh) * KW + kw) * cols;
                     for (int n = 0; n < cnt; n++) {
                         int plane = ((n0 + n) * C + c) * H * W;

@@ -30,10 +30,11 @@ final class DirectConvKernels implements ConvKernels {
                 for (int c = 0; c < C; c++) {
                     int xPlane = (n * C + c) * H * W;
                     for (int kh = 0; kh < KH; kh++) {
-                        int ohLo = ConvGeom.lo(kh, SH, PH), ohHi = ConvGeom.hi(kh, SH, PH, H, OH);
+                        int ohLo = ConvGeom.lo(kh, SH, PH, OH),
+                                ohHi = ConvGeom.hi(kh, SH, PH, H, OH);
                         for (int kw = 0; kw < KW; kw++) {
                             float wv = w[((oc * C + c) * KH + kh) * KW + kw];
-                            int owLo = ConvGeom.lo(kw, SW, PW),
+                            int owLo = ConvGeom.lo(kw, SW, PW, OW),
                                     owHi = ConvGeom.hi(kw, SW, PW, W, OW);
                             for (int oh = ohLo; oh < ohHi; oh++) {
                                 int xRow = xPlane + (oh * SH + kh - PH) * W + kw - PW;
@@ -58,10 +59,11 @@ final class DirectConvKernels implements ConvKernels {
                 for (int oc = 0; oc < OC; oc++) {
                     int oBase = (n * OC + oc) * OH * OW;
                     for (int kh = 0; kh < KH; kh++) {
-                        int ohLo = ConvGeom.lo(kh, SH, PH), ohHi = ConvGeom.hi(kh, SH, PH, H, OH);
+                        int ohLo = ConvGeom.lo(kh, SH, PH, OH),
+                                ohHi = ConvGeom.hi(kh, SH, PH, H, OH);
                         for (int kw = 0; kw < KW; kw++) {
                             float wv = w[((oc * C + c) * KH + kh) * KW + kw];
-                            int owLo = ConvGeom.lo(kw, SW, PW),
+                            int owLo = ConvGeom.lo(kw, SW, PW, OW),
                                     owHi = ConvGeom.hi(kw, SW, PW, W, OW);
                             for (int oh = ohLo; oh < ohHi; oh++) {
                                 int xRow = xPlane + (oh * SH + kh - PH) * W + kw - PW;
@@ -91,9 +93,10 @@ final class DirectConvKernels implements ConvKernels {
         for (int oc = 0; oc < OC; oc++) {
             for (int c = cLo; c < cHi; c++) {
                 for (int kh = 0; kh < KH; kh++) {
-                    int ohLo = ConvGeom.lo(kh, SH, PH), ohHi = ConvGeom.hi(kh, SH, PH, H, OH);
+                    int ohLo = ConvGeom.lo(kh, SH, PH, OH), ohHi = ConvGeom.hi(kh, SH, PH, H, OH);
                     for (int kw = 0; kw < KW; kw++) {
-                        int owLo = ConvGeom.lo(kw, SW, PW), owHi = ConvGeom.hi(kw, SW, PW, W, OW);
+                        int owLo = ConvGeom.lo(kw, SW, PW, OW),
+                                owHi = ConvGeom.hi(kw, SW, PW, W, OW);
                         float s = 0f;
                         for (int n = 0; n < N; n++) {
                             int xPlane = (n * C + c) * H * W, oBase = (n * OC + oc) * OH * OW;

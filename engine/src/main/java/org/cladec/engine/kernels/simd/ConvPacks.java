@@ -29,12 +29,11 @@ final class ConvPacks {
             return;
         }
         for (int kh = 0; kh < KH; kh++) {
-            // lo passes OH when the padding is wider than the output
-            final int ohLo = Math.min(OH, ConvGeom.lo(kh, SH, PH));
-            final int ohHi = Math.max(ohLo, ConvGeom.hi(kh, SH, PH, H, OH));
+            final int ohLo = ConvGeom.lo(kh, SH, PH, OH);
+            final int ohHi = ConvGeom.hi(kh, SH, PH, H, OH);
             for (int kw = 0; kw < KW; kw++) {
-                final int owLo = Math.min(OW, ConvGeom.lo(kw, SW, PW));
-                final int owHi = Math.max(owLo, ConvGeom.hi(kw, SW, PW, W, OW));
+                final int owLo = ConvGeom.lo(kw, SW, PW, OW);
+                final int owHi = ConvGeom.hi(kw, SW, PW, W, OW);
                 for (int c = cLo; c < cHi; c++) {
                     int rowBase = (((c - cLo) * KH + kh) * KW + kw) * ld;
                     for (int n = 0; n < cnt; n++) {

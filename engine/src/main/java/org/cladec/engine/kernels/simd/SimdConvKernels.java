@@ -111,9 +111,10 @@ public final class SimdConvKernels implements ConvKernels {
             for (int c = 0; c < C; c++) {
                 int xPlane = ((n0 + n) * C + c) * H * W;
                 for (int kh = 0; kh < KH; kh++) {
-                    int ohLo = ConvGeom.lo(kh, SH, PH), ohHi = ConvGeom.hi(kh, SH, PH, H, OH);
+                    int ohLo = ConvGeom.lo(kh, SH, PH, OH), ohHi = ConvGeom.hi(kh, SH, PH, H, OH);
                     for (int kw = 0; kw < KW; kw++) {
-                        int owLo = ConvGeom.lo(kw, SW, PW), owHi = ConvGeom.hi(kw, SW, PW, W, OW);
+                        int owLo = ConvGeom.lo(kw, SW, PW, OW),
+                                owHi = ConvGeom.hi(kw, SW, PW, W, OW);
                         int row = ((c * KH + kh) * KW + kw) * cols + n * OH * OW;
                         for (int oh = ohLo; oh < ohHi; oh++) {
                             int xRow = xPlane + (oh * SH + kh - PH) * W + kw - PW,
