@@ -240,22 +240,26 @@ public final class ScalarConvKernels implements ConvKernels {
     }
 
     /**
-     * The adjoint of {@link #im2col}: adds each element of dcols (K, cols) to the x it came from.
+     * The adjoint of im2col: {@code dx[n, c, ih, iw] += dcols[(c, kh, kw), (n − n0, oh, ow)]} over
+     * every tap reading (ih, iw), for dcols (K, cols) with cols = cnt·OH·OW. Shared with the SIMD
+     * kernels (a scatter-add has nothing to vectorise). One image and channel at a time, so the
+     * plane being added into stays in cache across its taps.
      */
-    private static void col2im(float[] dx, float[] dcols, ConvGeom g, int n0, int cnt, int cols) {
+    public static void col2im(float[] dx, float[] dcols, ConvGeom g, int n0, int cnt, int cols) {
         final int C = g.C, H = g.H, W = g.W, KH = g.KH, KW = g.KW, OH = g.OH, OW = g.OW;
         final int SH = g.SH, SW = g.SW, PH = g.PH, PW = g.PW;
-        for (int c = 0; c < C; c++) {
-            for (int kh = 0; kh < KH; kh++) {
-                int ohLo = ConvGeom.lo(kh, SH, PH, OH), ohHi = ConvGeom.hi(kh, SH, PH, H, OH);
-                for (int kw = 0; kw < KW; kw++) {
-                    int owLo = ConvGeom.lo(kw, SW, PW, OW), owHi = ConvGeom.hi(kw, SW, PW, W, OW);
-                    int row = ((c * KH + kh) * KW + kw) * cols;
-                    for (int n = 0; n < cnt; n++) {
-                        int plane = ((n0 + n) * C + c) * H * W;
+        for (int n = 0; n < cnt; n++) {
+            for (int c = 0; c < C; c++) {
+                int xPlane = ((n0 + n) * C + c) * H * W;
+                for (int kh = 0; kh < KH; kh++) {
+                    int ohLo = ConvGeom.lo(kh, SH, PH, OH), ohHi = ConvGeom.hi(kh, SH, PH, H, OH);
+                    for (int kw = 0; kw < KW; kw++) {
+                        int owLo = ConvGeom.lo(kw, SW, PW, OW),
+                                owHi = ConvGeom.hi(kw, SW, PW, W, OW);
+                        int row = ((c * KH + kh) * KW + kw) * cols + n * OH * OW;
                         for (int oh = ohLo; oh < ohHi; oh++) {
-                            int xRow = plane + (oh * SH + kh - PH) * W + kw - PW,
-                                    src = row + (n * OH + oh) * OW;
+                            int xRow = xPlane + (oh * SH + kh - PH) * W + kw - PW,
+                                    src = row + oh * OW;
                             for (int ow = owLo; ow < owHi; ow++)
                                 dx[xRow + ow * SW] += dcols[src + ow];
                         }

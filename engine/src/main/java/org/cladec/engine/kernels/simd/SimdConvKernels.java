@@ -6,6 +6,7 @@ import static org.cladec.engine.kernels.simd.Simd.L;
 import jdk.incubator.vector.FloatVector;
 import org.cladec.engine.kernels.ConvGeom;
 import org.cladec.engine.kernels.ConvKernels;
+import org.cladec.engine.kernels.ScalarConvKernels;
 
 /**
  * Convolution as GEMM on the shared core ({@link Gemm}), with K = C·KH·KW and columns = images ×
@@ -96,35 +97,7 @@ public final class SimdConvKernels implements ConvKernels {
             float[] dcols = s.temp(K * cols);
             ConvPacks.OutRows bp = s.outRows.set(dOut, OC, OHW, n0);
             Gemm.gemm(dcols, 0, cols, w, 0, 1, K, bp, K, cols, OC, false, s);
-            col2im(dx, dcols, g, n0, cnt, cols);
-        }
-    }
-
-    /**
-     * {@code dx[n, c, ih, iw] += dcols[(c, kh, kw), (n − n0, oh, ow)]} over every tap reading (ih,
-     * iw).
-     */
-    private static void col2im(float[] dx, float[] dcols, ConvGeom g, int n0, int cnt, int cols) {
-        final int C = g.C, H = g.H, W = g.W, KH = g.KH, KW = g.KW, OH = g.OH, OW = g.OW;
-        final int SH = g.SH, SW = g.SW, PH = g.PH, PW = g.PW;
-        for (int n = 0; n < cnt; n++) {
-            for (int c = 0; c < C; c++) {
-                int xPlane = ((n0 + n) * C + c) * H * W;
-                for (int kh = 0; kh < KH; kh++) {
-                    int ohLo = ConvGeom.lo(kh, SH, PH, OH), ohHi = ConvGeom.hi(kh, SH, PH, H, OH);
-                    for (int kw = 0; kw < KW; kw++) {
-                        int owLo = ConvGeom.lo(kw, SW, PW, OW),
-                                owHi = ConvGeom.hi(kw, SW, PW, W, OW);
-                        int row = ((c * KH + kh) * KW + kw) * cols + n * OH * OW;
-                        for (int oh = ohLo; oh < ohHi; oh++) {
-                            int xRow = xPlane + (oh * SH + kh - PH) * W + kw - PW,
-                                    src = row + oh * OW;
-                            for (int ow = owLo; ow < owHi; ow++)
-                                dx[xRow + ow * SW] += dcols[src + ow];
-                        }
-                    }
-                }
-            }
+            ScalarConvKernels.col2im(dx, dcols, g, n0, cnt, cols);
         }
     }
 
