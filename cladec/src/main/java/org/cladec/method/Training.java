@@ -172,8 +172,7 @@ public final class Training {
         h.seconds = before + sec;
         // over the whole job: a run resumed after its last epoch still reports the rate it trained
         // at (steps and seconds both count from the job's start, up to its last checkpoint)
-        long batches = steps;
-        h.imagesPerSecond = h.seconds > 0 ? batches * (double) s.batchSize() / h.seconds : 0;
+        h.imagesPerSecond = h.seconds > 0 ? steps * (double) s.batchSize() / h.seconds : 0;
         return h;
     }
 

@@ -208,24 +208,19 @@ class ResilienceTest {
         ImageDataset data = EmbeddedFashionMnist.load().train().head(128);
         Checkpoint ckpt = new Checkpoint(dir.resolve("done.safetensors"));
         Schedule s = new Schedule(2, 32, 1);
-        History first =
-                Training.classifier(
-                        "c",
-                        Classifier.create(1, 10, 0.25f, new Rng(1)),
-                        data,
-                        null,
-                        s,
-                        Reporter.silent(),
-                        ckpt);
-        History again =
-                Training.classifier(
-                        "c",
-                        Classifier.create(1, 10, 0.25f, new Rng(2)),
-                        data,
-                        null,
-                        s,
-                        Reporter.silent(),
-                        ckpt);
+        // a second call on the finished job's checkpoint trains nothing; its fresh weights
+        // (another seed) are replaced by the checkpoint's
+        java.util.function.LongFunction<History> train =
+                seed ->
+                        Training.classifier(
+                                "c",
+                                Classifier.create(1, 10, 0.25f, new Rng(seed)),
+                                data,
+                                null,
+                                s,
+                                Reporter.silent(),
+                                ckpt);
+        History first = train.apply(1), again = train.apply(2);
         assertEquals(first.loss, again.loss);
         assertTrue(first.imagesPerSecond > 0, "rate " + first.imagesPerSecond);
         // 2 epochs of 4 batches of 32 over the job's seconds, not this call's zero images
