@@ -39,21 +39,40 @@ public final class Evaluation {
         }
     }
 
-    /** Accuracy of {@code c} on {@code ds} (resized to 32x32). */
+    /** Accuracy of {@code c} on {@code ds} (resized to 32x32); NaN for an empty set. */
     public static double accuracy(Classifier c, ImageDataset ds, int batchSize) {
+        return accuracy(confusion(c, ds, batchSize));
+    }
+
+    /** Accuracy from a confusion matrix: its trace over its total (NaN when it counts nothing). */
+    public static double accuracy(int[][] confusion) {
+        long correct = 0, total = 0;
+        for (int t = 0; t < confusion.length; t++) {
+            correct += confusion[t][t];
+            for (int v : confusion[t]) total += v;
+        }
+        return total == 0 ? Double.NaN : (double) correct / total;
+    }
+
+    /**
+     * Confusion matrix of {@code c} on {@code ds} (evaluation mode, no gradients): {@code m[true
+     * class][predicted class]} counts images.
+     */
+    public static int[][] confusion(Classifier c, ImageDataset ds, int batchSize) {
+        int k = ds.numClasses();
+        int[][] m = new int[k][k];
         c.eval();
-        int correct = 0;
         Workspace ws = new Workspace();
         try (DataLoader l = Training.evalLoader(ds, batchSize);
                 NoGrad g = NoGrad.enter()) {
             for (Batch b : l.epoch(0)) {
                 try (Workspace.Scope s = ws.open()) {
                     int[] p = argmax(c.forward(b.images()));
-                    for (int i = 0; i < p.length; i++) if (p[i] == b.labels()[i]) correct++;
+                    for (int i = 0; i < p.length; i++) m[b.labels()[i]][p[i]]++;
                 }
             }
         }
-        return ds.size() == 0 ? Double.NaN : (double) correct / ds.size();
+        return m;
     }
 
     /**

@@ -261,7 +261,8 @@ public final class Experiment implements AutoCloseable {
                         schedule(cfg.classifierEpochs(), 1),
                         r,
                         checkpoint("classifier"));
-        double acc = Evaluation.accuracy(classifier, data.test(), cfg.batchSize());
+        int[][] confusion = Evaluation.confusion(classifier, data.test(), cfg.batchSize());
+        double acc = Evaluation.accuracy(confusion);
         r.log(
                 String.format(
                         "classifier test accuracy %.2f%% (%.0f s, %.0f img/s)",
@@ -270,7 +271,7 @@ public final class Experiment implements AutoCloseable {
         c.put("test_accuracy", acc);
         c.put("parameters", classifier.parameterCount());
         c.set("history", history(h));
-        classifierPictures(c);
+        classifierPictures(c, confusion);
         Models.saveClassifier(out.resolve("models/classifier.safetensors"), classifier);
         writeMetrics();
         return classifier;
@@ -279,7 +280,8 @@ public final class Experiment implements AutoCloseable {
     /** Uses an already trained classifier (e.g. loaded from a file) instead of training one. */
     public void useClassifier(Classifier c) throws IOException {
         classifier = c;
-        double acc = Evaluation.accuracy(classifier, data.test(), cfg.batchSize());
+        int[][] confusion = Evaluation.confusion(classifier, data.test(), cfg.batchSize());
+        double acc = Evaluation.accuracy(confusion);
         r.log(
                 String.format(
                         "classifier (given): %,d parameters, test accuracy %.2f%%",
@@ -287,18 +289,16 @@ public final class Experiment implements AutoCloseable {
         ObjectNode m = metrics.putObject("classifier");
         m.put("test_accuracy", acc);
         m.put("parameters", classifier.parameterCount());
-        classifierPictures(m);
+        classifierPictures(m, confusion);
     }
 
     /**
-     * The confusion matrix (into the classifier's metrics) and the saliency/Grad-CAM baselines
-     * picture.
+     * The test-set confusion matrix (into the classifier's metrics) and the saliency/Grad-CAM
+     * baselines picture.
      */
-    private void classifierPictures(ObjectNode classifierMetrics) throws IOException {
-        classifierMetrics.set(
-                "confusion",
-                ReportAssets.toJson(
-                        ReportAssets.confusion(classifier, data.test(), cfg.batchSize())));
+    private void classifierPictures(ObjectNode classifierMetrics, int[][] confusion)
+            throws IOException {
+        classifierMetrics.set("confusion", ReportAssets.toJson(confusion));
         ReportAssets.baselines(
                 out.resolve("grids/baselines.png"), classifier, data.test(), cfg.gridImages());
     }

@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.cladec.datasets.Batch;
 import org.cladec.datasets.DataLoader;
 import org.cladec.datasets.DataSource;
 import org.cladec.datasets.EmbeddedFashionMnist;
@@ -206,21 +205,6 @@ public final class ReportAssets {
         // C = 1.
     }
 
-    /** Confusion matrix of {@code c} on {@code test}: [true class][predicted class]. */
-    public static int[][] confusion(Classifier c, ImageDataset test, int batch) {
-        int k = test.numClasses();
-        int[][] m = new int[k][k];
-        c.eval();
-        try (DataLoader l = Training.evalLoader(test, batch);
-                NoGrad g = NoGrad.enter()) {
-            for (Batch b : l.epoch(0)) {
-                int[] p = Evaluation.argmax(c.forward(b.images()));
-                for (int i = 0; i < p.length; i++) m[b.labels()[i]][p[i]]++;
-            }
-        }
-        return m;
-    }
-
     static ArrayNode toJson(int[][] m) {
         ArrayNode a = Experiment.JSON.createArrayNode();
         for (int[] row : m) {
@@ -270,7 +254,7 @@ public final class ReportAssets {
                 test = Experiment.limit(test, cfg.testLimit(), cfg.seed() + 1);
             if (needConfusion && metrics.has("classifier")) {
                 ((ObjectNode) metrics.get("classifier"))
-                        .set("confusion", toJson(confusion(c, test, cfg.batchSize())));
+                        .set("confusion", toJson(Evaluation.confusion(c, test, cfg.batchSize())));
                 AtomicFiles.writeString(metricsFile, json.writeValueAsString(metrics));
             }
             if (needBaselines)
