@@ -10,6 +10,13 @@ public final class RunOptions {
     Integer epochs;
 
     @Option(
+            names = "--augment",
+            negatable = true,
+            description =
+                    "Train the classifier on randomly shifted (up to 2 px) and flipped images (paper: on, demo: off).")
+    Boolean augment;
+
+    @Option(
             names = "--decoder-epochs",
             paramLabel = "N",
             description = "ClaDec and RefAE training epochs.")
@@ -76,6 +83,7 @@ public final class RunOptions {
                     if (common.dataset != null) b.dataset = common.dataset;
                     if (common.batchSize != null) b.batchSize = common.batchSize;
                     if (epochs != null) b.classifierEpochs = epochs;
+                    if (augment != null) b.augment = augment;
                     if (decoderEpochs != null) b.decoderEpochs = decoderEpochs;
                     if (evalEpochs != null) b.evalEpochs = evalEpochs;
                     if (sweepEpochs != null) b.sweepEpochs = sweepEpochs;

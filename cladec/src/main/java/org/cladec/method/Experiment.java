@@ -250,15 +250,22 @@ public final class Experiment implements AutoCloseable {
                         train.channels(), train.numClasses(), cfg.width(), new Rng(cfg.seed()));
         r.log(
                 String.format(
-                        "classifier: width %s, %,d parameters, %d epochs",
-                        cfg.width(), classifier.parameterCount(), cfg.classifierEpochs()));
+                        "classifier: width %s, %,d parameters, %d epochs%s",
+                        cfg.width(),
+                        classifier.parameterCount(),
+                        cfg.classifierEpochs(),
+                        cfg.augment()
+                                ? ", augmented (shifts up to "
+                                        + RunConfig.AUGMENT_SHIFT
+                                        + " px, flips)"
+                                : ""));
         History h =
                 Training.classifier(
                         "classifier",
                         classifier,
                         train,
                         data.test(),
-                        schedule(cfg.classifierEpochs(), 1),
+                        schedule(cfg.classifierEpochs(), 1).withAugment(cfg.classifierAugment()),
                         r,
                         checkpoint("classifier"));
         int[][] confusion = Evaluation.confusion(classifier, data.test(), cfg.batchSize());

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Consumer;
+import org.cladec.datasets.Augment;
 
 /**
  * Everything a run needs to be repeated: written to {@code config.json} in the run folder. Change a
@@ -21,6 +22,9 @@ import java.util.function.Consumer;
  *     installed
  * @param width classifier width multiplier (1 = the reference architecture)
  * @param classifierEpochs epochs of classifier training
+ * @param augment train the classifier on randomly shifted (whole pixels, up to {@link
+ *     #AUGMENT_SHIFT}) and horizontally flipped images; the decoders and the evaluation classifiers
+ *     always see the images as they are
  * @param decoderEpochs epochs of ClaDec and RefAE training
  * @param evalEpochs epochs of the evaluation classifiers trained on reconstructions (0: skip)
  * @param sweepEpochs epochs of each decoder of the alpha sweep
@@ -41,6 +45,7 @@ public record RunConfig(
         boolean useEmbedded,
         float width,
         int classifierEpochs,
+        boolean augment,
         int decoderEpochs,
         int evalEpochs,
         int sweepEpochs,
@@ -52,6 +57,14 @@ public record RunConfig(
         int trainLimit,
         int testLimit,
         int gridImages) {
+
+    /** Largest shift, in pixels, of the classifier's training images with {@code augment}. */
+    public static final int AUGMENT_SHIFT = 2;
+
+    /** The classifier's augmentation with {@code augment}, else {@link Augment#NONE}. */
+    public Augment classifierAugment() {
+        return augment ? Augment.shiftAndFlip(AUGMENT_SHIFT, 0.5f) : Augment.NONE;
+    }
 
     public RunConfig {
         layers = List.copyOf(layers);
@@ -88,6 +101,7 @@ public record RunConfig(
                 true,
                 0.25f,
                 5,
+                false,
                 3,
                 2,
                 2,
@@ -102,8 +116,9 @@ public record RunConfig(
     }
 
     /**
-     * The paper's experiment on the full data: the reference classifier, layers -1, -2, -3, the
-     * full sweep on -1. Epochs are what two CPU cores finish in a few hours (see docs/results.md).
+     * The paper's experiment on the full data: the reference classifier (trained with shifts and
+     * flips), layers -1, -2, -3, the full sweep on -1. Epochs are what two CPU cores finish in a
+     * few hours (see docs/results.md).
      */
     public static RunConfig paper(long seed, int threads) {
         return new RunConfig(
@@ -113,7 +128,8 @@ public record RunConfig(
                 "auto",
                 false,
                 1f,
-                12,
+                15,
+                true,
                 3,
                 2,
                 1,
@@ -154,6 +170,7 @@ public record RunConfig(
         public boolean useEmbedded;
         public float width;
         public int classifierEpochs, decoderEpochs, evalEpochs, sweepEpochs, batchSize;
+        public boolean augment;
         public List<String> layers;
         public float alpha;
         public List<Float> alphaSweep;
@@ -168,6 +185,7 @@ public record RunConfig(
             useEmbedded = c.useEmbedded;
             width = c.width;
             classifierEpochs = c.classifierEpochs;
+            augment = c.augment;
             decoderEpochs = c.decoderEpochs;
             evalEpochs = c.evalEpochs;
             sweepEpochs = c.sweepEpochs;
@@ -190,6 +208,7 @@ public record RunConfig(
                     useEmbedded,
                     width,
                     classifierEpochs,
+                    augment,
                     decoderEpochs,
                     evalEpochs,
                     sweepEpochs,

@@ -62,8 +62,8 @@ public final class Training {
     }
 
     /**
-     * Batches of {@code ds} at 32x32 for training: shuffled with the job's seed, last partial batch
-     * dropped.
+     * Batches of {@code ds} at 32x32 for training: shuffled with the job's seed, augmented as the
+     * schedule says, last partial batch dropped.
      */
     public static DataLoader trainLoader(ImageDataset ds, Schedule s) {
         if (ds.size() < s.batchSize()) {
@@ -78,6 +78,7 @@ public final class Training {
                 .shuffle(true, s.seed())
                 .dropLast(true)
                 .resize(Classifier.INPUT, Resize.Mode.NEAREST)
+                .augment(s.augment())
                 .prefetch(true)
                 .build();
     }

@@ -13,9 +13,16 @@ import org.joml.Vector2f;
  * @param maxRotateDeg largest rotation, in degrees, either way
  * @param maxScaleDelta scales are drawn from {@code [1 − d, 1 + d]}
  * @param flipProbability probability of a horizontal flip
+ * @param wholePixelShifts draw translations as whole pixels in {@code [−maxShift, maxShift]}, so a
+ *     shift without rotation or scale copies pixels exactly (a padded random crop) instead of
+ *     blurring them by bilinear sampling
  */
 public record Augment(
-        float maxShift, float maxRotateDeg, float maxScaleDelta, float flipProbability) {
+        float maxShift,
+        float maxRotateDeg,
+        float maxScaleDelta,
+        float flipProbability,
+        boolean wholePixelShifts) {
 
     public Augment {
         if (maxShift < 0
@@ -29,8 +36,22 @@ public record Augment(
         }
     }
 
+    /** Continuous shifts (sampled bilinearly). */
+    public Augment(float maxShift, float maxRotateDeg, float maxScaleDelta, float flipProbability) {
+        this(maxShift, maxRotateDeg, maxScaleDelta, flipProbability, false);
+    }
+
     /** No augmentation at all. */
     public static final Augment NONE = new Augment(0, 0, 0, 0);
+
+    /**
+     * The usual augmentation of small image classifiers: shifts by whole pixels of up to {@code
+     * pixels} in each direction (a random crop of the image padded with zeros) and horizontal flips
+     * with probability {@code flipProbability}.
+     */
+    public static Augment shiftAndFlip(int pixels, float flipProbability) {
+        return new Augment(pixels, 0, 0, flipProbability, true);
+    }
 
     /** Whether this changes anything. */
     public boolean isIdentity() {
@@ -42,8 +63,7 @@ public record Augment(
      * to the right, y down) to the input coordinates to sample from.
      */
     public Matrix3x2f draw(Rng rng, int H, int W) {
-        float tx = maxShift == 0 ? 0 : rng.uniform(-maxShift, maxShift);
-        float ty = maxShift == 0 ? 0 : rng.uniform(-maxShift, maxShift);
+        float tx = shift(rng), ty = shift(rng);
         float angle =
                 maxRotateDeg == 0
                         ? 0
@@ -51,6 +71,13 @@ public record Augment(
         float scale = maxScaleDelta == 0 ? 1 : rng.uniform(1 - maxScaleDelta, 1 + maxScaleDelta);
         boolean flip = flipProbability > 0 && rng.nextFloat() < flipProbability;
         return inverseMap(H, W, tx, ty, angle, scale, flip);
+    }
+
+    private float shift(Rng rng) {
+        if (maxShift == 0) return 0;
+        if (!wholePixelShifts) return rng.uniform(-maxShift, maxShift);
+        int m = (int) maxShift;
+        return rng.nextInt(2 * m + 1) - m;
     }
 
     /**

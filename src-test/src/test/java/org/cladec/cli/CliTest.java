@@ -107,6 +107,7 @@ class CliTest {
                         "100",
                         "--epochs",
                         "1",
+                        "--augment",
                         "--decoder-epochs",
                         "1",
                         "--eval-epochs",
@@ -141,6 +142,11 @@ class CliTest {
         JsonNode cfg = json.readTree(out.resolve("config.json").toFile());
         assertEquals(1, cfg.get("seed").asInt());
         assertEquals(320, cfg.get("trainLimit").asInt());
+        assertTrue(cfg.get("augment").asBoolean(), "--augment is recorded: " + cfg);
+        assertTrue(
+                Files.readString(out.resolve("log.txt"))
+                        .contains("augmented (shifts up to 2 px, flips)"),
+                "the log says how the classifier was trained");
         JsonNode m = json.readTree(out.resolve("metrics.json").toFile());
         double acc = m.get("classifier").get("test_accuracy").asDouble();
         assertTrue(acc >= 0 && acc <= 1);

@@ -5,6 +5,7 @@ import static org.cladec.testing.Fixtures.tensor;
 import static org.cladec.testing.Fixtures.torchCases;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Arrays;
@@ -108,5 +109,45 @@ class PreprocessTest {
         assertClose(o1, o2, 0, 0, "same seed");
         Augment.apply(a.draw(new Rng(9), 12, 12), img, 0, o2, 0, 1, 12, 12);
         assertFalse(Arrays.equals(o1, o2));
+    }
+
+    /**
+     * Whole-pixel shifts and flips copy pixels exactly: every output pixel is zero or an input
+     * pixel at an offset of at most 2 in each direction (mirrored when flipped), and over many
+     * draws every offset from -2 to 2 and both flip states turn up.
+     */
+    @Test
+    void shiftAndFlipMovesWholePixelsAndCoversEveryOffset() {
+        int H = 8, W = 7;
+        float[] img = new float[H * W], out = new float[H * W];
+        for (int i = 0; i < img.length; i++) img[i] = 1 + i; // distinct, non-zero
+        Augment a = Augment.shiftAndFlip(2, 0.5f);
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        Rng rng = new Rng(4);
+        for (int draw = 0; draw < 400; draw++) {
+            Augment.apply(a.draw(rng, H, W), img, 0, out, 0, 1, H, W);
+            String found = null;
+            for (int flip = 0; flip < 2 && found == null; flip++)
+                for (int dy = -2; dy <= 2 && found == null; dy++)
+                    for (int dx = -2; dx <= 2 && found == null; dx++)
+                        if (matches(img, out, H, W, dy, dx, flip == 1))
+                            found = flip + "," + dy + "," + dx;
+            assertNotNull(found, "draw " + draw + " is not a whole-pixel shift (and flip)");
+            seen.add(found);
+        }
+        assertEquals(2 * 5 * 5, seen.size(), "offsets seen: " + seen);
+    }
+
+    /** Whether out(y, x) = in(y − dy, x' − dx) with x' mirrored when flipped, zero outside. */
+    private static boolean matches(
+            float[] in, float[] out, int H, int W, int dy, int dx, boolean flip) {
+        for (int y = 0; y < H; y++)
+            for (int x = 0; x < W; x++) {
+                int sy = y - dy, sx = x - dx;
+                if (flip) sx = W - 1 - sx;
+                float want = sy < 0 || sy >= H || sx < 0 || sx >= W ? 0 : in[sy * W + sx];
+                if (Math.abs(out[y * W + x] - want) > 1e-4f) return false;
+            }
+        return true;
     }
 }

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
+import org.cladec.datasets.Augment;
 import org.cladec.datasets.EmbeddedFashionMnist;
 import org.cladec.datasets.ImageDataset;
 import org.cladec.engine.tensor.Rng;
@@ -172,7 +173,13 @@ class ResilienceTest {
         for (int k = 0; k < 2; k++) {
             Classifier c = Classifier.create(1, 10, 0.25f, new Rng(9));
             Training.classifier(
-                    "c", c, data, null, new Schedule(2, 32, 4), Reporter.silent(), null);
+                    "c",
+                    c,
+                    data,
+                    null,
+                    new Schedule(2, 32, 4).withAugment(Augment.shiftAndFlip(2, 0.5f)),
+                    Reporter.silent(),
+                    null);
             List<Float> all = new ArrayList<>();
             for (Tensor t : c.stateDict().values()) for (float v : t.toArray()) all.add(v);
             runs[k] = toArray(all);
