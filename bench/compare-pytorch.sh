@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Runs the four full-step workloads in PyTorch (Debian's python3-torch with OpenBLAS) and in this
 # engine, alternating, with the same batch size and thread count, and prints medians and ratios.
-# Not part of CI.   usage: bench/compare-pytorch.sh [THREADS] [BATCH] [ROUNDS]
+# With --djl it also runs them on libtorch 2.7.1 through DJL (bench/djl, built with the Maven
+# profile `djl`, natives from Maven Central, run offline). Not part of CI.
+#   usage: bench/compare-pytorch.sh [--djl] [THREADS] [BATCH] [ROUNDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+DJL=0
+if [ "${1:-}" = "--djl" ]; then DJL=1; shift; fi
 THREADS=${1:-$(nproc)}
 BATCH=${2:-128}
 ROUNDS=${3:-3}
@@ -15,15 +19,28 @@ if ! /usr/bin/python3 -c "import torch" 2>/dev/null; then
 fi
 JAR=cladec/target/cladec.jar
 [ -f "$JAR" ] || mvn -q -DskipTests package
+PEER=bench/djl/target/cladec-bench-djl-0.1.0-SNAPSHOT.jar
+if [ "$DJL" = 1 ] && [ ! -f "$PEER" ]; then
+  echo "building the libtorch 2.7.1 peer (mvn -Pdjl)" >&2
+  mvn -q -Pdjl -DskipTests package -pl bench/djl -am
+fi
 out=$(mktemp -d)
+touch "$out/djl.txt"
 for r in $(seq 1 "$ROUNDS"); do
   echo "round $r/$ROUNDS: engine" >&2
   java --add-modules jdk.incubator.vector -jar "$JAR" bench --threads "$THREADS" --batch-size "$BATCH" --steps "$STEPS" --repeats "$REPEATS" \
     2>/dev/null | grep '=' >> "$out/engine.txt"
-  echo "round $r/$ROUNDS: pytorch" >&2
+  echo "round $r/$ROUNDS: pytorch 1.13" >&2
   # NOTE: OpenBLAS tuning variables set for other programs must not leak into PyTorch's run
   env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_NUM_THREADS="$THREADS" \
     /usr/bin/python3 bench/scripts/torch_workloads.py "$THREADS" "$BATCH" "$STEPS" "$REPEATS" >> "$out/torch.txt"
+  if [ "$DJL" = 1 ]; then
+    echo "round $r/$ROUNDS: libtorch 2.7.1 (DJL)" >&2
+    # a workload whose gradients are not finite prints name=nan and exits 1: keep the others
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_NUM_THREADS="$THREADS" \
+      java -Dai.djl.offline=true -cp "$PEER:bench/djl/target/lib/*" org.cladec.bench.djl.DjlWorkloads \
+      "$THREADS" "$BATCH" "$STEPS" "$REPEATS" 2>"$out/djl.err" | grep '=' >> "$out/djl.txt" || cat "$out/djl.err" >&2
+  fi
 done
 python3 - "$out" "$THREADS" "$BATCH" <<'PY'
 import sys, statistics, collections
@@ -34,10 +51,17 @@ def read(f):
         k, v = line.strip().split("=")
         d[k].append(float(v.split()[0]))
     return d
-e, t = read(f"{out}/engine.txt"), read(f"{out}/torch.txt")
+e, t, j = read(f"{out}/engine.txt"), read(f"{out}/torch.txt"), read(f"{out}/djl.txt")
 print(f"\n{threads} threads, batch {batch}, medians over rounds (img/s)")
-print(f"{'workload':18} {'engine':>10} {'pytorch':>10} {'ratio':>7}")
+head = f"{'workload':18} {'engine':>10} {'pytorch1.13':>12} {'ratio':>7}"
+if j:
+    head += f" {'libtorch2.7.1':>14} {'ratio':>7}"
+print(head)
 for k in ["classifier_train", "cladec_train", "refae_train", "classifier_infer"]:
     me, mt = statistics.median(e[k]), statistics.median(t[k])
-    print(f"{k:18} {me:10.1f} {mt:10.1f} {me / mt:6.2f}x")
+    line = f"{k:18} {me:10.1f} {mt:12.1f} {me / mt:6.2f}x"
+    if j:
+        mj = statistics.median(j[k]) if j[k] else float("nan")
+        line += f" {mj:14.1f} {me / mj:6.2f}x"
+    print(line)
 PY
