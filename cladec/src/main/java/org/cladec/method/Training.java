@@ -152,9 +152,7 @@ public final class Training {
                     opt.step();
                     sum += loss;
                     n++;
-                    bar.step(
-                            b.size(),
-                            String.format("epoch %d/%d loss %.4f", e + 1, s.epochs(), sum / n));
+                    bar.step(b.size(), status(e, s.epochs(), sum / n, h));
                 }
                 h.loss.add(n == 0 ? Double.NaN : sum / n);
                 if (sched != null) sched.step();
@@ -175,6 +173,16 @@ public final class Training {
         // at (steps and seconds both count from the job's start, up to its last checkpoint)
         h.imagesPerSecond = h.seconds > 0 ? steps * (double) s.batchSize() / h.seconds : 0;
         return h;
+    }
+
+    /** The bar's message: epoch, running loss and, once measured, the last test accuracy. */
+    static String status(int epoch, int epochs, double loss, History h) {
+        String st = String.format("epoch %d/%d loss %.4f", epoch + 1, epochs, loss);
+        if (h.testAccuracy.isEmpty()) return st;
+        return st
+                + String.format(
+                        " (test acc. %.2f%% after epoch %d)",
+                        100 * h.testAccuracy.get(h.testAccuracy.size() - 1), h.testAccuracy.size());
     }
 
     static void checkGradients(String task, Map<String, Tensor> named, int epoch, long step) {

@@ -1,6 +1,7 @@
 package org.cladec.method;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -131,5 +132,16 @@ class ClaDecTrainingTest {
                                 Reporter.silent(),
                                 null,
                                 null));
+    }
+
+    @Test
+    void theBarShowsTheLastTestAccuracyOnceThereIsOne() {
+        History h = new History();
+        assertEquals("epoch 1/15 loss 0.5000", Training.status(0, 15, 0.5, h));
+        h.testAccuracy.add(0.871);
+        h.testAccuracy.add(0.9012);
+        assertEquals(
+                "epoch 3/15 loss 0.3777 (test acc. 90.12% after epoch 2)",
+                Training.status(2, 15, 0.37771, h));
     }
 }
