@@ -143,7 +143,8 @@ public final class Experiment implements AutoCloseable {
         }
         Files.createDirectories(out.resolve("models"));
         Files.createDirectories(out.resolve("grids"));
-        r.logTo(out.resolve("log.txt"));
+        if (resuming) r.continueLog(out.resolve("log.txt"));
+        else r.logTo(out.resolve("log.txt"));
         AtomicFiles.writeString(out.resolve("config.json"), JSON.writeValueAsString(cfg));
         r.log(
                 String.format(

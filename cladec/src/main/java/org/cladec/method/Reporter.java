@@ -2,6 +2,7 @@ package org.cladec.method;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalTime;
@@ -54,6 +55,19 @@ public final class Reporter {
     public void logTo(Path file) {
         this.logFile = file;
         flush();
+    }
+
+    /**
+     * Like {@link #logTo}, but keeps what {@code file} already holds in front of this reporter's
+     * lines: a resumed run continues its log instead of replacing it.
+     */
+    public synchronized void continueLog(Path file) throws IOException {
+        if (Files.isRegularFile(file)) {
+            String earlier = Files.readString(file);
+            if (!earlier.isEmpty() && !earlier.endsWith("\n")) earlier += "\n";
+            log.insert(0, earlier);
+        }
+        logTo(file);
     }
 
     /** Prints and records a line. */

@@ -119,6 +119,11 @@ class ResilienceTest {
         assertTrue(
                 Files.readString(dir.resolve("resume.log"))
                         .contains("resumed from classifier.safetensors"));
+        String log = Files.readString(victim.resolve("log.txt"));
+        int first = log.indexOf("run folder"), again = log.indexOf("run folder", first + 1);
+        assertTrue(
+                first >= 0 && again > first && log.indexOf("resumed from", again) > again,
+                "the resumed run continues the killed run's log.txt:\n" + log);
         everyFileIsComplete(victim);
         try (Stream<Path> s = Files.walk(victim)) {
             assertTrue(
