@@ -128,7 +128,7 @@ public record RunConfig(
                 "auto",
                 false,
                 1f,
-                15,
+                30,
                 true,
                 3,
                 2,

@@ -16,6 +16,7 @@ import javax.imageio.ImageIO;
 import org.cladec.engine.tensor.Rng;
 import org.cladec.io.Models;
 import org.cladec.io.SafeTensors;
+import org.cladec.method.RunConfig;
 import org.cladec.model.Classifier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -200,5 +201,21 @@ class CliTest {
                 m2.get("layers").get(0).get("cladec").get("mse").asDouble(),
                 1e-9,
                 "evaluating the saved decoder reproduces its MSE");
+    }
+
+    /** --augment and --no-augment override the preset either way; without them it stands. */
+    @Test
+    void augmentIsNegatableAndOtherwiseThePresets() {
+        for (String[] c :
+                new String[][] {{"--no-augment", "false"}, {"--augment", "true"}, {null, "true"}}) {
+            PaperCommand p = new PaperCommand();
+            if (c[0] == null) new picocli.CommandLine(p).parseArgs();
+            else new picocli.CommandLine(p).parseArgs(c[0]);
+            RunConfig cfg = p.run.apply(p.preset(1, 1), p.common);
+            assertEquals(Boolean.parseBoolean(c[1]), cfg.augment(), String.valueOf(c[0]));
+        }
+        DemoCommand d = new DemoCommand();
+        new picocli.CommandLine(d).parseArgs("--augment");
+        assertTrue(d.run.apply(d.preset(1, 1), d.common).augment());
     }
 }
