@@ -61,6 +61,10 @@ class ConvKernelsTest {
         g.add(ConvGeom.conv(2, 3, 21, 20, 5, 3, 3, 1, 1, 1, 1)); // 420 columns: a column tail
         g.add(ConvGeom.conv(3, 2, 1, 1, 3, 5, 5, 1, 1, 2, 2)); // padding wider than the output
         g.add(ConvGeom.conv(2, 2, 1, 2, 3, 6, 6, 1, 1, 3, 3)); // ... with 2x3 outputs
+        // stride 1 with OW = W (im2col copies a tap's rows as one run) and taps shifted by up
+        // to W - 1 columns, so the run crosses into neighbouring rows
+        g.add(ConvGeom.conv(2, 3, 4, 3, 5, 5, 5, 1, 1, 2, 2));
+        g.add(ConvGeom.conv(1, 2, 5, 4, 3, 7, 7, 1, 1, 3, 3));
         g.add(
                 ConvGeom.conv(
                         1, 2, 20, 19, 3, 17, 17, 2, 2, 1, 1)); // huge kernel: the col2im fallback
