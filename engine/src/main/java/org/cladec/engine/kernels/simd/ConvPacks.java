@@ -35,40 +35,32 @@ final class ConvPacks {
                 final int owLo = ConvGeom.lo(kw, SW, PW, OW);
                 final int owHi = ConvGeom.hi(kw, SW, PW, W, OW);
                 // stride 1 with output rows as wide as input rows (3x3 pad 1, 1x1): the tap's
-                // rows are one shifted run of x, so one copy per plane instead of one per row
+                // valid rows are one run of x, so one copy per plane instead of one per row
                 final boolean flat = SH == 1 && SW == 1 && OW == W && owHi > owLo;
                 for (int c = cLo; c < cHi; c++) {
                     int rowBase = (((c - cLo) * KH + kh) * KW + kw) * ld;
-                    if (flat) {
-                        int shift = (kh - PH) * W + kw - PW;
-                        for (int n = 0; n < cnt; n++)
-                            flatTap(
-                                    dst,
-                                    rowBase + n * OHW,
-                                    x,
-                                    ((n0 + n) * C + c) * H * W + shift,
-                                    OW,
-                                    OHW,
-                                    ohLo,
-                                    ohHi,
-                                    owLo,
-                                    owHi);
-                        continue;
-                    }
                     for (int n = 0; n < cnt; n++) {
                         int row = rowBase + n * OHW;
                         int xPlane = ((n0 + n) * C + c) * H * W + (kh - PH) * W + kw - PW;
                         // NOTE: zero runs are a few floats long; Arrays.fill per run costs more
                         // than a loop.
                         for (int i = row, e = row + ohLo * OW; i < e; i++) dst[i] = 0f;
+                        if (flat && ohHi > ohLo) {
+                            // position j = oh·OW + ow reads x[xPlane + j]: copy from the first
+                            // valid position to the last; the row loop below zeroes the edge
+                            // pixels this brought in from neighbouring rows. The run starts and
+                            // ends at valid positions, so it never leaves the image's plane.
+                            int a = ohLo * OW + owLo, b = (ohHi - 1) * OW + owHi;
+                            System.arraycopy(x, xPlane + a, dst, row + a, b - a);
+                        }
                         for (int oh = ohLo; oh < ohHi; oh++) {
                             int d = row + oh * OW, xRow = xPlane + oh * SH * W;
                             for (int i = d, e = d + owLo; i < e; i++) dst[i] = 0f;
-                            if (SW == 1) {
-                                System.arraycopy(x, xRow + owLo, dst, d + owLo, owHi - owLo);
-                            } else {
+                            if (SW != 1) {
                                 for (int ow = owLo; ow < owHi; ow++)
                                     dst[d + ow] = x[xRow + ow * SW];
+                            } else if (!flat) { // a flat tap's rows were copied above
+                                System.arraycopy(x, xRow + owLo, dst, d + owLo, owHi - owLo);
                             }
                             for (int i = d + owHi, e = d + OW; i < e; i++) dst[i] = 0f;
                         }
@@ -77,39 +69,6 @@ final class ConvPacks {
                 }
             }
         }
-    }
-
-    /**
-     * One tap's im2col row for one image when {@code dst[row + j] = x[src + j]} for every valid
-     * position j = oh·OW + ow (stride 1, OW = W): copies the run from the first valid position to
-     * the last in one go, then zeroes what lies outside the valid rows and columns (the copy
-     * brought in the neighbouring row's edge pixels there). The run never reads outside the image's
-     * plane: it starts and ends at valid positions, and in between it strays at most one row.
-     */
-    private static void flatTap(
-            float[] dst,
-            int row,
-            float[] x,
-            int src,
-            int OW,
-            int OHW,
-            int ohLo,
-            int ohHi,
-            int owLo,
-            int owHi) {
-        for (int i = row, e = row + ohLo * OW; i < e; i++) dst[i] = 0f;
-        if (ohHi > ohLo) {
-            int a = ohLo * OW + owLo, b = (ohHi - 1) * OW + owHi;
-            System.arraycopy(x, src + a, dst, row + a, b - a);
-            if (owLo > 0 || owHi < OW) {
-                for (int oh = ohLo; oh < ohHi; oh++) {
-                    int d = row + oh * OW;
-                    for (int i = d, e = d + owLo; i < e; i++) dst[i] = 0f;
-                    for (int i = d + owHi, e = d + OW; i < e; i++) dst[i] = 0f;
-                }
-            }
-        }
-        for (int i = row + ohHi * OW, e = row + OHW; i < e; i++) dst[i] = 0f;
     }
 
     /**
