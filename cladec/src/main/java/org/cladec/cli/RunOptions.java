@@ -13,7 +13,9 @@ public final class RunOptions {
             names = "--augment",
             negatable = true,
             description =
-                    "Train the classifier on randomly shifted (up to 2 px) and flipped images (paper: on, demo: off).")
+                    "Train the classifier on randomly shifted (up to "
+                            + RunConfig.AUGMENT_SHIFT
+                            + " px) and flipped images (paper: on, demo: off).")
     Boolean augment;
 
     @Option(
