@@ -53,7 +53,11 @@ public final class DjlWorkloads {
         final Map<String, NDArray> trainable = new LinkedHashMap<>();
 
         NDArray param(NDManager m, String name, float bound, Shape shape, boolean train) {
-            NDArray p = m.randomUniform(-bound, bound, shape);
+            return track(name, m.randomUniform(-bound, bound, shape), train);
+        }
+
+        /** {@code p}, given a gradient and registered under {@code name} when trained. */
+        NDArray track(String name, NDArray p, boolean train) {
             if (train) {
                 p.setRequiresGradient(true);
                 trainable.put(name, p);
@@ -85,14 +89,8 @@ public final class DjlWorkloads {
                                 (float) (1 / Math.sqrt(cin * 9.0)),
                                 new Shape(c, cin, 3, 3),
                                 train);
-                gamma[i] = m.ones(new Shape(c));
-                beta[i] = m.zeros(new Shape(c));
-                if (train) {
-                    gamma[i].setRequiresGradient(true);
-                    beta[i].setRequiresGradient(true);
-                    trainable.put(p + "bn.weight", gamma[i]);
-                    trainable.put(p + "bn.bias", beta[i]);
-                }
+                gamma[i] = track(p + "bn.weight", m.ones(new Shape(c)), train);
+                beta[i] = track(p + "bn.bias", m.zeros(new Shape(c)), train);
                 mean[i] = m.zeros(new Shape(c));
                 var[i] = m.ones(new Shape(c));
                 cin = c;
