@@ -72,6 +72,15 @@ class ConvKernelsTest {
                 ConvGeom.conv(
                         2, 3, 9, 10, 4, 5, 3, 3, 2, 2,
                         0)); // stride 3, taps missing in some parities
+        // at least COL2IM_MIN_PIXELS output pixels, so the SIMD col2im adds runs into (phase)
+        // planes: odd sizes at stride 2, rows narrower than the phase planes' (one copy/add per
+        // row), strides 3x2 and 2x1, and stride 1 with runs crossing into neighbouring rows
+        g.add(ConvGeom.conv(2, 3, 17, 17, 5, 3, 3, 2, 2, 1, 1));
+        g.add(ConvGeom.conv(2, 4, 23, 22, 5, 3, 3, 2, 2, 0, 0));
+        g.add(ConvGeom.conv(2, 3, 25, 28, 4, 5, 3, 3, 2, 2, 0));
+        g.add(ConvGeom.conv(2, 3, 15, 18, 6, 3, 2, 2, 1, 0, 1));
+        g.add(ConvGeom.conv(1, 2, 9, 8, 3, 7, 7, 1, 1, 3, 3));
+        g.add(ConvGeom.transposed(2, 5, 9, 8, 3, 4, 4, 2, 2, 1, 1, 0, 0));
 
         return g.stream();
     }

@@ -4,6 +4,7 @@ import static org.cladec.engine.kernels.simd.Gemm.NR;
 
 import java.util.Arrays;
 import org.cladec.engine.kernels.ConvGeom;
+import org.cladec.engine.kernels.ScalarConvKernels;
 
 /**
  * Convolution operands in GEMM layout. Columns of an im2col matrix index (image, output pixel) =
@@ -15,56 +16,259 @@ final class ConvPacks {
     /**
      * Materialises the im2col matrix of images {@code [n0, n0 + cnt)}: row k = (c, kh, kw), column
      * (n − n0, oh, ow) of {@code dst[k·ld + ...]} holds {@code x[n, c, oh·SH + kh − PH, ow·SW + kw
-     * − PW]}, or 0 in the padding; only channels [cLo, cHi), whose rows start at dst[0]. Loops run
-     * plane by plane with each tap's valid output range clipped once, so for stride 1 the inner
-     * step is an array copy.
+     * − PW]}, or 0 in the padding; only channels [cLo, cHi), whose rows start at dst[0].
+     *
+     * <p>Every tap reads a stride-1 window of a source plane: x's own planes at stride 1, the phase
+     * planes {@link #split} makes at stride 2 and more. So each tap row is filled by array copies,
+     * one per plane when output rows are as wide as source rows (3×3 with padding 1, 1×1, and the
+     * same at stride 2), with no strided gather per output row.
      */
     static void im2col(
-            float[] dst, int ld, float[] x, ConvGeom g, int n0, int cnt, int cLo, int cHi) {
-        final int H = g.H, W = g.W, C = g.C, KH = g.KH, KW = g.KW;
-        final int OH = g.OH, OW = g.OW, OHW = OH * OW;
-        final int SH = g.SH, SW = g.SW, PH = g.PH, PW = g.PW;
+            float[] dst,
+            int ld,
+            float[] x,
+            ConvGeom g,
+            int n0,
+            int cnt,
+            int cLo,
+            int cHi,
+            Gemm.Scratch s) {
+        final int C = g.C, KH = g.KH, KW = g.KW, OH = g.OH, OW = g.OW, OHW = OH * OW;
+        final int SH = g.SH, SW = g.SW, Hs = ceilDiv(g.H, SH), Ws = ceilDiv(g.W, SW);
+        final int P = SH * SW * Hs * Ws, nc = cHi - cLo;
         if (OHW == 1) {
             im2colSinglePixel(dst, ld, x, g, n0, cnt, cLo, cHi);
             return;
         }
+        final boolean strided = SH * SW > 1;
+        final float[] src = strided ? s.temp3(cnt * nc * P) : x;
+        if (strided) split(src, x, g, n0, cnt, cLo, cHi, Hs, Ws);
         for (int kh = 0; kh < KH; kh++) {
-            final int ohLo = ConvGeom.lo(kh, SH, PH, OH);
-            final int ohHi = ConvGeom.hi(kh, SH, PH, H, OH);
+            final int dh = Math.floorDiv(kh - g.PH, SH), ph = Math.floorMod(kh - g.PH, SH);
+            final int ohLo = first(dh, OH), ohHi = last(dh, Hs, OH);
             for (int kw = 0; kw < KW; kw++) {
-                final int owLo = ConvGeom.lo(kw, SW, PW, OW);
-                final int owHi = ConvGeom.hi(kw, SW, PW, W, OW);
-                // stride 1 with output rows as wide as input rows (3x3 pad 1, 1x1): the tap's
-                // valid rows are one run of x, so one copy per plane instead of one per row
-                final boolean flat = SH == 1 && SW == 1 && OW == W && owHi > owLo;
+                final int dw = Math.floorDiv(kw - g.PW, SW), pw = Math.floorMod(kw - g.PW, SW);
+                final int owLo = first(dw, OW), owHi = last(dw, Ws, OW);
+                final int tap = (ph * SW + pw) * Hs * Ws + dh * Ws + dw;
                 for (int c = cLo; c < cHi; c++) {
                     int rowBase = (((c - cLo) * KH + kh) * KW + kw) * ld;
                     for (int n = 0; n < cnt; n++) {
-                        int row = rowBase + n * OHW;
-                        int xPlane = ((n0 + n) * C + c) * H * W + (kh - PH) * W + kw - PW;
-                        // NOTE: zero runs are a few floats long; Arrays.fill per run costs more
-                        // than a loop.
-                        for (int i = row, e = row + ohLo * OW; i < e; i++) dst[i] = 0f;
-                        if (flat && ohHi > ohLo) {
-                            // position j = oh·OW + ow reads x[xPlane + j]: copy from the first
-                            // valid position to the last; the row loop below zeroes the edge
-                            // pixels this brought in from neighbouring rows. The run starts and
-                            // ends at valid positions, so it never leaves the image's plane.
-                            int a = ohLo * OW + owLo, b = (ohHi - 1) * OW + owHi;
-                            System.arraycopy(x, xPlane + a, dst, row + a, b - a);
-                        }
-                        for (int oh = ohLo; oh < ohHi; oh++) {
-                            int d = row + oh * OW, xRow = xPlane + oh * SH * W;
-                            for (int i = d, e = d + owLo; i < e; i++) dst[i] = 0f;
-                            if (SW != 1) {
-                                for (int ow = owLo; ow < owHi; ow++)
-                                    dst[d + ow] = x[xRow + ow * SW];
-                            } else if (!flat) { // a flat tap's rows were copied above
-                                System.arraycopy(x, xRow + owLo, dst, d + owLo, owHi - owLo);
+                        int plane = strided ? (n * nc + c - cLo) * P : ((n0 + n) * C + c) * P;
+                        copyTap(
+                                dst,
+                                rowBase + n * OHW,
+                                src,
+                                plane + tap,
+                                Ws,
+                                OH,
+                                OW,
+                                ohLo,
+                                ohHi,
+                                owLo,
+                                owHi);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Output pixels per image below which {@link #col2im} scatters element by element instead: on
+     * small planes the runs are shorter than a vector, and at stride 2 clearing and merging the
+     * phase planes cost more than the adds they vectorise (ConvBench backwardInput, 4×4 → 2×2 at
+     * stride 2: 34.7 → 42.0 ms; 8×8 planes and up gained: the decoder's 128 → 64 transposed
+     * convolution forward 97 → 79 ms).
+     */
+    static final int COL2IM_MIN_PIXELS = 64;
+
+    /**
+     * The adjoint of {@link #im2col} over all channels: {@code dx[n, c, ih, iw] += dcols[(c, kh,
+     * kw), (n − n0, oh, ow)]} over every valid tap, as runs of vector adds into the source planes
+     * (phase planes at stride 2 and more, then added into dx). Overwrites the entries of dcols that
+     * belong to padding pixels (their gradients are dropped anyway) with zeros.
+     */
+    static void col2im(
+            float[] dx, float[] dcols, ConvGeom g, int n0, int cnt, int cols, Gemm.Scratch s) {
+        final int C = g.C, KH = g.KH, KW = g.KW, OH = g.OH, OW = g.OW, OHW = OH * OW;
+        final int SH = g.SH, SW = g.SW, Hs = ceilDiv(g.H, SH), Ws = ceilDiv(g.W, SW);
+        final int P = SH * SW * Hs * Ws;
+        if (OHW < COL2IM_MIN_PIXELS) {
+            ScalarConvKernels.col2im(dx, dcols, g, n0, cnt, cols);
+            return;
+        }
+        final boolean strided = SH * SW > 1;
+        final float[] dst = strided ? s.temp3(cnt * C * P) : dx;
+        if (strided) Arrays.fill(dst, 0, cnt * C * P, 0f);
+        for (int n = 0; n < cnt; n++) {
+            for (int c = 0; c < C; c++) {
+                int plane = strided ? (n * C + c) * P : ((n0 + n) * C + c) * P;
+                for (int kh = 0; kh < KH; kh++) {
+                    int dh = Math.floorDiv(kh - g.PH, SH), ph = Math.floorMod(kh - g.PH, SH);
+                    int ohLo = first(dh, OH), ohHi = last(dh, Hs, OH);
+                    for (int kw = 0; kw < KW; kw++) {
+                        int dw = Math.floorDiv(kw - g.PW, SW), pw = Math.floorMod(kw - g.PW, SW);
+                        int tap = (ph * SW + pw) * Hs * Ws + dh * Ws + dw;
+                        int row = ((c * KH + kh) * KW + kw) * cols + n * OHW;
+                        addTap(
+                                dst,
+                                plane + tap,
+                                dcols,
+                                row,
+                                Ws,
+                                OW,
+                                ohLo,
+                                ohHi,
+                                first(dw, OW),
+                                last(dw, Ws, OW));
+                    }
+                }
+            }
+        }
+        if (strided) merge(dx, dst, g, n0, cnt, Hs, Ws);
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
+    }
+
+    /** The first output index o whose source index o + d is ≥ 0 (at most {@code out}). */
+    private static int first(int d, int out) {
+        return Math.min(out, Math.max(0, -d));
+    }
+
+    /**
+     * One past the last output index o < out whose source index o + d is < size; never below {@link
+     * #first}.
+     */
+    private static int last(int d, int size, int out) {
+        return Math.max(first(d, out), Math.min(out, size - d));
+    }
+
+    /**
+     * One tap row: {@code dst[row + oh·OW + ow] = src[base + oh·Ws + ow]} for oh in [ohLo, ohHi),
+     * ow in [owLo, owHi), zero elsewhere in the OH×OW block.
+     */
+    private static void copyTap(
+            float[] dst,
+            int row,
+            float[] src,
+            int base,
+            int Ws,
+            int OH,
+            int OW,
+            int ohLo,
+            int ohHi,
+            int owLo,
+            int owHi) {
+        if (owHi == owLo) ohHi = ohLo; // no valid column: every row is padding
+        zero(dst, row, row + ohLo * OW);
+        if (Ws == OW && ohHi > ohLo) {
+            // rows as wide as the source's: the window is one run of src from its first valid
+            // pixel to its last, so one copy, then zero the edge pixels it brought in from
+            // neighbouring rows
+            int a = ohLo * OW + owLo, b = (ohHi - 1) * OW + owHi;
+            System.arraycopy(src, base + a, dst, row + a, b - a);
+            if (owLo > 0 || owHi < OW) {
+                for (int d = row + ohLo * OW, e = row + ohHi * OW; d < e; d += OW) {
+                    zero(dst, d, d + owLo);
+                    zero(dst, d + owHi, d + OW);
+                }
+            }
+        } else {
+            for (int oh = ohLo; oh < ohHi; oh++) {
+                int d = row + oh * OW;
+                zero(dst, d, d + owLo);
+                System.arraycopy(src, base + oh * Ws + owLo, dst, d + owLo, owHi - owLo);
+                zero(dst, d + owHi, d + OW);
+            }
+        }
+        zero(dst, row + ohHi * OW, row + OH * OW);
+    }
+
+    /**
+     * The adjoint of {@link #copyTap}: {@code dst[base + oh·Ws + ow] += cols[row + oh·OW + ow]}
+     * over the valid window; zeroes the window's edge entries of cols when it adds it as one run.
+     */
+    private static void addTap(
+            float[] dst,
+            int base,
+            float[] cols,
+            int row,
+            int Ws,
+            int OW,
+            int ohLo,
+            int ohHi,
+            int owLo,
+            int owHi) {
+        if (ohHi <= ohLo || owHi <= owLo) return;
+        if (Ws == OW) {
+            // the mirror of copyTap's single run: zero the edge entries that would land on
+            // neighbouring rows, then add the run from the first valid pixel to the last
+            if (owLo > 0 || owHi < OW) {
+                for (int d = row + ohLo * OW, e = row + ohHi * OW; d < e; d += OW) {
+                    zero(cols, d, d + owLo);
+                    zero(cols, d + owHi, d + OW);
+                }
+            }
+            int a = ohLo * OW + owLo, b = (ohHi - 1) * OW + owHi;
+            SimdConvKernels.add(dst, base + a, cols, row + a, b - a);
+        } else {
+            for (int oh = ohLo; oh < ohHi; oh++)
+                SimdConvKernels.add(
+                        dst, base + oh * Ws + owLo, cols, row + oh * OW + owLo, owHi - owLo);
+        }
+    }
+
+    /** {@code a[from..to) = 0}. NOTE: the runs are a few floats long; a loop beats Arrays.fill. */
+    private static void zero(float[] a, int from, int to) {
+        for (int i = from; i < to; i++) a[i] = 0f;
+    }
+
+    /**
+     * Splits the planes of images [n0, n0 + cnt), channels [cLo, cHi) into SH·SW phase planes of
+     * Hs×Ws each: plane (ph, pw) holds pixels (i·SH + ph, j·SW + pw), zero past the image's edge.
+     */
+    private static void split(
+            float[] dst, float[] x, ConvGeom g, int n0, int cnt, int cLo, int cHi, int Hs, int Ws) {
+        final int H = g.H, W = g.W, SH = g.SH, SW = g.SW;
+        int d = 0;
+        for (int n = n0; n < n0 + cnt; n++) {
+            for (int c = cLo; c < cHi; c++) {
+                int xp = (n * g.C + c) * H * W;
+                for (int ph = 0; ph < SH; ph++) {
+                    for (int pw = 0; pw < SW; pw++) {
+                        int valid = (W - pw + SW - 1) / SW; // columns j with j·SW + pw < W
+                        for (int i = 0; i < Hs; i++, d += Ws) {
+                            int ih = i * SH + ph, j = 0;
+                            if (ih < H) {
+                                for (int xr = xp + ih * W + pw; j < valid; j++)
+                                    dst[d + j] = x[xr + j * SW];
                             }
-                            for (int i = d + owHi, e = d + OW; i < e; i++) dst[i] = 0f;
+                            zero(dst, d + j, d + Ws);
                         }
-                        for (int i = row + ohHi * OW, e = row + OHW; i < e; i++) dst[i] = 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /** The adjoint of {@link #split}: adds phase planes back into dx, dropping padding pixels. */
+    private static void merge(
+            float[] dx, float[] src, ConvGeom g, int n0, int cnt, int Hs, int Ws) {
+        final int H = g.H, W = g.W, SH = g.SH, SW = g.SW;
+        int d = 0;
+        for (int n = n0; n < n0 + cnt; n++) {
+            for (int c = 0; c < g.C; c++) {
+                int xp = (n * g.C + c) * H * W;
+                for (int ph = 0; ph < SH; ph++) {
+                    for (int pw = 0; pw < SW; pw++) {
+                        int valid = (W - pw + SW - 1) / SW;
+                        for (int i = 0; i < Hs; i++, d += Ws) {
+                            int ih = i * SH + ph;
+                            if (ih >= H) continue;
+                            for (int j = 0, xr = xp + ih * W + pw; j < valid; j++)
+                                dx[xr + j * SW] += src[d + j];
+                        }
                     }
                 }
             }

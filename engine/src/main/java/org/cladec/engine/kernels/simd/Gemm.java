@@ -40,7 +40,7 @@ final class Gemm {
         final ConvPacks.OutCols outCols = new ConvPacks.OutCols();
         final ConvPacks.OutRows outRows = new ConvPacks.OutRows();
         final float[] tile = new float[MR * NR];
-        float[] temp = new float[0], temp2 = new float[0];
+        float[] temp = new float[0], temp2 = new float[0], temp3 = new float[0];
 
         float[] temp(int n) {
             if (temp.length < n) temp = new float[n];
@@ -50,6 +50,11 @@ final class Gemm {
         float[] temp2(int n) {
             if (temp2.length < n) temp2 = new float[n];
             return temp2;
+        }
+
+        float[] temp3(int n) {
+            if (temp3.length < n) temp3 = new float[n];
+            return temp3;
         }
     }
 

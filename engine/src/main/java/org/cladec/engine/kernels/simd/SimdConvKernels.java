@@ -65,7 +65,7 @@ public final class SimdConvKernels implements ConvKernels {
         for (int n0 = nLo; n0 < nHi; n0 += nb) {
             int cnt = Math.min(nb, nHi - n0), cols = cnt * OHW;
             float[] im = s.temp(K * cols);
-            ConvPacks.im2col(im, cols, x, g, n0, cnt, 0, g.C);
+            ConvPacks.im2col(im, cols, x, g, n0, cnt, 0, g.C, s);
             Gemm.RowMajor bp = s.rowMajor.set(im, 0, cols);
             if (cnt == 1) {
                 Gemm.gemm(out, n0 * OC * OHW, OHW, w, 0, K, 1, bp, OC, OHW, K, accumulate, s);
@@ -110,7 +110,7 @@ public final class SimdConvKernels implements ConvKernels {
             float[] dcols = s.temp(K * cols);
             ConvPacks.OutRows bp = s.outRows.set(dOut, OC, OHW, n0);
             Gemm.gemm(dcols, 0, cols, w, 0, 1, K, bp, K, cols, OC, false, s);
-            ScalarConvKernels.col2im(dx, dcols, g, n0, cnt, cols);
+            ConvPacks.col2im(dx, dcols, g, n0, cnt, cols, s);
         }
     }
 
@@ -130,7 +130,7 @@ public final class SimdConvKernels implements ConvKernels {
         for (int n0 = 0; n0 < N; n0 += nb) {
             int cnt = Math.min(nb, N - n0), R = cnt * OHW;
             float[] cols = s.temp(Kr * R);
-            ConvPacks.im2col(cols, R, x, g, n0, cnt, cLo, cHi);
+            ConvPacks.im2col(cols, R, x, g, n0, cnt, cLo, cHi, s);
             ConvPacks.OutCols bp = s.outCols.set(dOut, OC, OHW, n0, 0);
             Gemm.gemm(dwT, 0, OC, cols, 0, R, 1, bp, Kr, OC, R, n0 > 0, s);
         }
