@@ -127,6 +127,22 @@ final class ConvPacks {
         if (strided) merge(dx, dst, g, n0, cnt, Hs, Ws);
     }
 
+    /**
+     * {@code dst[k·rows + r] = src[r·K + k]}: a row-major (rows, K) matrix transposed, in square
+     * blocks so that the strided side stays in cache.
+     */
+    static void transpose(float[] dst, float[] src, int rows, int K) {
+        final int B = 16;
+        for (int r0 = 0; r0 < rows; r0 += B) {
+            int r1 = Math.min(rows, r0 + B);
+            for (int k0 = 0; k0 < K; k0 += B) {
+                int k1 = Math.min(K, k0 + B);
+                for (int r = r0; r < r1; r++)
+                    for (int k = k0; k < k1; k++) dst[k * rows + r] = src[r * K + k];
+            }
+        }
+    }
+
     private static int ceilDiv(int a, int b) {
         return (a + b - 1) / b;
     }

@@ -25,8 +25,9 @@ import org.cladec.engine.kernels.ScalarConvKernels;
  * A single-channel input (the first conv's input gradient, the last transposed conv of a decoder)
  * leaves the input gradient's product only KH·KW rows; those go to the plain-Java kernel.
  *
- * <p>The weights are read in place (as rows, or as columns for the input gradient); im2col chunks
- * are materialised with run-wise copies; dOut is gathered while GEMM packs its panels.
+ * <p>The weights are read in place (as rows, or as columns for the input gradient, transposed once
+ * when several chunks of images would each repack them); im2col chunks are materialised with
+ * run-wise copies; dOut is gathered while GEMM packs its panels.
  */
 public final class SimdConvKernels implements ConvKernels {
     /**
@@ -105,11 +106,24 @@ public final class SimdConvKernels implements ConvKernels {
         Gemm.Scratch s = Gemm.SCRATCH.get();
         final int OC = g.OC, K = g.C * g.KH * g.KW, OHW = g.OH * g.OW;
         int nb = images(OHW, TARGET_COLS, K, nHi - nLo);
+        // wᵀ is w read by columns, which GEMM packs strip by strip for every chunk of images;
+        // with several chunks, transposing it once is cheaper (ConvBench backwardInput, 32 chunks
+        // of 4 images: t128x128x8x8to64k4s2p1 92 -> 59 ms), with one it is not (c128x512x2x2to512
+        // k3s2p1: 36 -> 47 ms, a 9 MB transpose where packing touches each strip once anyway)
+        final boolean transposeOnce = nHi - nLo > nb;
+        float[] a = w;
+        int ars = 1, aks = K;
+        if (transposeOnce) {
+            a = s.temp2(K * OC);
+            ConvPacks.transpose(a, w, OC, K);
+            ars = OC;
+            aks = 1;
+        }
         for (int n0 = nLo; n0 < nHi; n0 += nb) {
             int cnt = Math.min(nb, nHi - n0), cols = cnt * OHW;
             float[] dcols = s.temp(K * cols);
             ConvPacks.OutRows bp = s.outRows.set(dOut, OC, OHW, n0);
-            Gemm.gemm(dcols, 0, cols, w, 0, 1, K, bp, K, cols, OC, false, s);
+            Gemm.gemm(dcols, 0, cols, a, 0, ars, aks, bp, K, cols, OC, false, s);
             ConvPacks.col2im(dx, dcols, g, n0, cnt, cols, s);
         }
     }
