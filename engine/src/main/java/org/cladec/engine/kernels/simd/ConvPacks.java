@@ -44,12 +44,10 @@ final class ConvPacks {
         final float[] src = strided ? s.temp3(cnt * nc * P) : x;
         if (strided) split(src, x, g, n0, cnt, cLo, cHi, Hs, Ws);
         for (int kh = 0; kh < KH; kh++) {
-            final int dh = Math.floorDiv(kh - g.PH, SH), ph = Math.floorMod(kh - g.PH, SH);
-            final int ohLo = first(dh, OH), ohHi = last(dh, Hs, OH);
+            final int dh = shift(kh, g.PH, SH), ohLo = first(dh, OH), ohHi = last(dh, Hs, OH);
             for (int kw = 0; kw < KW; kw++) {
-                final int dw = Math.floorDiv(kw - g.PW, SW), pw = Math.floorMod(kw - g.PW, SW);
-                final int owLo = first(dw, OW), owHi = last(dw, Ws, OW);
-                final int tap = (ph * SW + pw) * Hs * Ws + dh * Ws + dw;
+                final int dw = shift(kw, g.PW, SW), owLo = first(dw, OW), owHi = last(dw, Ws, OW);
+                final int tap = tapOffset(g, kh, kw, Hs, Ws);
                 for (int c = cLo; c < cHi; c++) {
                     int rowBase = (((c - cLo) * KH + kh) * KW + kw) * ld;
                     for (int n = 0; n < cnt; n++) {
@@ -103,11 +101,9 @@ final class ConvPacks {
             for (int c = 0; c < C; c++) {
                 int plane = strided ? (n * C + c) * P : ((n0 + n) * C + c) * P;
                 for (int kh = 0; kh < KH; kh++) {
-                    int dh = Math.floorDiv(kh - g.PH, SH), ph = Math.floorMod(kh - g.PH, SH);
-                    int ohLo = first(dh, OH), ohHi = last(dh, Hs, OH);
+                    int dh = shift(kh, g.PH, SH), ohLo = first(dh, OH), ohHi = last(dh, Hs, OH);
                     for (int kw = 0; kw < KW; kw++) {
-                        int dw = Math.floorDiv(kw - g.PW, SW), pw = Math.floorMod(kw - g.PW, SW);
-                        int tap = (ph * SW + pw) * Hs * Ws + dh * Ws + dw;
+                        int dw = shift(kw, g.PW, SW), tap = tapOffset(g, kh, kw, Hs, Ws);
                         int row = ((c * KH + kh) * KW + kw) * cols + n * OHW;
                         addTap(
                                 dst,
@@ -145,6 +141,20 @@ final class ConvPacks {
 
     private static int ceilDiv(int a, int b) {
         return (a + b - 1) / b;
+    }
+
+    /** How far tap k reads from the output position in its source plane: floor((k − P) / S). */
+    private static int shift(int k, int P, int S) {
+        return Math.floorDiv(k - P, S);
+    }
+
+    /**
+     * Where tap (kh, kw) reads in an image's source planes: its phase plane ((kh − PH) mod SH, (kw
+     * − PW) mod SW) of Hs×Ws, moved by its shifts. Output (oh, ow) reads offset + oh·Ws + ow.
+     */
+    private static int tapOffset(ConvGeom g, int kh, int kw, int Hs, int Ws) {
+        int ph = Math.floorMod(kh - g.PH, g.SH), pw = Math.floorMod(kw - g.PW, g.SW);
+        return (ph * g.SW + pw) * Hs * Ws + shift(kh, g.PH, g.SH) * Ws + shift(kw, g.PW, g.SW);
     }
 
     /** The first output index o whose source index o + d is ≥ 0 (at most {@code out}). */
