@@ -21,7 +21,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * GEMM, scalar beside SIMD, single thread, at a square size and the linear layers' shapes ({@code
  * MxNxK}); and {@link #peak}, the micro-kernel alone on cache-resident panels, which is the ceiling
- * every kernel is reported against (2·MR·NR·256·1000 FLOP per call).
+ * every kernel is reported against (2·MR·NR·KC·1000 FLOP per call).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -41,7 +41,7 @@ public class GemmBench {
     public String shape;
 
     static final GemmKernels SCALAR = new ScalarGemmKernels(), SIMD = SimdKernels.create().gemm();
-    static final int PEAK_KC = 256, PEAK_REPS = 1000;
+    static final int PEAK_KC = Peak.KC, PEAK_REPS = 1000;
     int M, N, K;
     float[] a, b, c, pa, pb, pc;
 
@@ -76,7 +76,7 @@ public class GemmBench {
         return c;
     }
 
-    /** The FMA ceiling: 2·MR·NR·256·1000 FLOP per call. */
+    /** The FMA ceiling: 2·MR·NR·KC·1000 FLOP per call. */
     @Benchmark
     public float[] peak() {
         Peak.run(pa, pb, pc, PEAK_KC, PEAK_REPS);

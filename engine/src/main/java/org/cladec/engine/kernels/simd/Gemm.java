@@ -14,14 +14,28 @@ import jdk.incubator.vector.FloatVector;
  * matrix, its transpose, or the im2col view of an image batch that is never materialised).
  *
  * <p>Blocking follows GotoBLAS/BLIS: for each block of NC columns and KC rows of B, pack B into
- * NR-wide panels (stays in L2), then for each MR-row strip of A (stays in L1) sweep the panels with
- * the MR×NR micro-kernel. The micro-kernel keeps MR × 2 vector accumulators (6 × 2 = 12 registers:
- * AVX2 has 16, AVX-512 32), loads two vectors of B and broadcasts one A value per row per k.
- * Partial tiles at the right and bottom edges go through a small tile buffer, so the caller never
- * pads.
+ * NR-wide panels (the block stays in L2); then for each panel (it stays in L1) sweep the MR-row
+ * strips of an MC-row block of A (in L2) with the MR×NR micro-kernel. The micro-kernel keeps its C
+ * tile in vector registers, loads NR / L vectors of B and broadcasts one A value per row per k: 8 ×
+ * 3 vectors with AVX-512's 32 registers (24 FMAs per 11 loads), 6 × 2 with AVX2's 16. Partial tiles
+ * at the right and bottom edges go through a small tile buffer, so the caller never pads.
  */
 final class Gemm {
-    static final int MR = 6, NR = 2 * L, KC = 256, NC = Math.max(NR, 256 / NR * NR);
+    /**
+     * 512-bit vectors mean AVX-512 and its 32 vector registers, room for the 8 × 3 tile; narrower
+     * species get the 6 × 2 tile, which fits AVX2's 16.
+     */
+    static final boolean WIDE = L >= 16;
+
+    static final int MR = WIDE ? 8 : 6, NR = (WIDE ? 3 : 2) * L;
+
+    /**
+     * Block sizes: a kc × NR micro-panel of B takes at most 24 KiB (L1 holds it while every strip
+     * of A passes), an MC × KC block of A and a KC × NC block of B stay in L2.
+     */
+    static final int KC = Math.max(64, Math.min(256, 6144 / NR)), MC = 32 * MR;
+
+    static final int NC = Math.max(NR, 384 / NR * NR);
 
     /**
      * Packs {@code B[k0 + kk][j0 + jj]} for kk < kc, jj < nr into {@code dst[off + kk·NR + jj]},
@@ -33,13 +47,13 @@ final class Gemm {
 
     /** Per-thread buffers; grown once, then reused. */
     static final class Scratch {
-        final float[] packB = new float[KC * NC], packA = new float[MR * KC];
+        final float[] packB = new float[KC * NC], packA = new float[MC * KC];
 
         final RowMajor rowMajor = new RowMajor();
         final Transposed transposed = new Transposed();
         final ConvPacks.OutCols outCols = new ConvPacks.OutCols();
         final ConvPacks.OutRows outRows = new ConvPacks.OutRows();
-        final float[] tile = new float[MR * NR];
+        final float[] tile = new float[MR * NR], sum = new float[MR * NR];
         float[] temp = new float[0], temp2 = new float[0], temp3 = new float[0];
 
         float[] temp(int n) {
@@ -86,7 +100,8 @@ final class Gemm {
                 for (int i = 0; i < M; i++) Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + N, 0f);
             return;
         }
-        float[] packB = s.packB;
+        float[] packB = s.packB, packA = s.packA;
+        boolean inPlace = aks == 1;
         for (int j0 = 0; j0 < N; j0 += NC) {
             int nc = Math.min(NC, N - j0);
             for (int k0 = 0; k0 < K; k0 += KC) {
@@ -94,33 +109,54 @@ final class Gemm {
                 boolean acc = accumulate || k0 > 0;
                 for (int jp = 0; jp < nc; jp += NR)
                     b.pack(packB, jp * kc, k0, kc, j0 + jp, Math.min(NR, nc - jp));
-                for (int i0 = 0; i0 < M; i0 += MR) {
-                    int mr = Math.min(MR, M - i0);
-                    // Rows of A (unit column stride) are read in place, six sequential streams. A
+                for (int ic = 0; ic < M; ic += MC) {
+                    int mc = Math.min(MC, M - ic);
+                    // Rows of A (unit column stride) are read in place, MR sequential streams. A
                     // column-strided A (a transpose) would touch a new cache line per k step, so
-                    // its
-                    // MR×kc strip is packed k-major first; packed rows past M repeat the last one.
-                    float[] pa = a;
-                    int paOff = aOff + i0 * ars + k0 * aks, pars = ars, paks = aks, pmr = mr;
-                    if (aks != 1) {
-                        packA(s.packA, a, paOff, ars, aks, mr, kc);
-                        pa = s.packA;
-                        paOff = 0;
-                        pars = 1;
-                        paks = MR;
-                        pmr = MR;
-                    }
+                    // its MC×kc block is packed first, k-major per MR-row strip; packed rows past
+                    // M repeat the last one.
+                    if (!inPlace)
+                        for (int i0 = 0; i0 < mc; i0 += MR)
+                            packA(
+                                    packA,
+                                    i0 * kc,
+                                    a,
+                                    aOff + (ic + i0) * ars + k0 * aks,
+                                    ars,
+                                    aks,
+                                    Math.min(MR, mc - i0),
+                                    kc);
+                    // One B micro-panel (kc × NR, sized to stay in L1) meets every strip of A.
                     for (int jp = 0; jp < nc; jp += NR) {
                         int nr = Math.min(NR, nc - jp);
-                        int cBase = cOff + i0 * ldc + j0 + jp;
-                        if (mr == MR && nr == NR) {
-                            kernel(
-                                    pa, paOff, pars, paks, MR, packB, jp * kc, kc, c, cBase, ldc,
-                                    acc);
-                        } else {
-                            edge(
-                                    pa, paOff, pars, paks, pmr, nr, mr, packB, jp * kc, kc, c,
-                                    cBase, ldc, acc, s.tile);
+                        for (int i0 = 0; i0 < mc; i0 += MR) {
+                            int mr = Math.min(MR, mc - i0);
+                            int cBase = cOff + (ic + i0) * ldc + j0 + jp;
+                            float[] pa = inPlace ? a : packA;
+                            int paOff = inPlace ? aOff + (ic + i0) * ars + k0 : i0 * kc;
+                            int pars = inPlace ? ars : 1, paks = inPlace ? 1 : MR;
+                            if (mr == MR && nr == NR) {
+                                kernel(
+                                        pa, paOff, pars, paks, MR, packB, jp * kc, kc, c, cBase,
+                                        ldc, acc, s.sum);
+                            } else {
+                                edge(
+                                        pa,
+                                        paOff,
+                                        pars,
+                                        paks,
+                                        inPlace ? mr : MR,
+                                        nr,
+                                        mr,
+                                        packB,
+                                        jp * kc,
+                                        kc,
+                                        c,
+                                        cBase,
+                                        ldc,
+                                        acc,
+                                        s.tile);
+                            }
                         }
                     }
                 }
@@ -132,10 +168,11 @@ final class Gemm {
      * {@code dst[k·MR + r] = A(r, k)} for k < kc, r < MR, with rows at or past mr repeating row mr
      * − 1.
      */
-    private static void packA(float[] dst, float[] a, int aOff, int ars, int aks, int mr, int kc) {
+    private static void packA(
+            float[] dst, int dOff, float[] a, int aOff, int ars, int aks, int mr, int kc) {
         for (int r = 0; r < MR; r++) {
             int src = aOff + Math.min(r, mr - 1) * ars;
-            for (int k = 0; k < kc; k++) dst[k * MR + r] = a[src + k * aks];
+            for (int k = 0; k < kc; k++) dst[dOff + k * MR + r] = a[src + k * aks];
         }
     }
 
@@ -158,7 +195,7 @@ final class Gemm {
             int ldc,
             boolean acc,
             float[] tile) {
-        kernel(a, aOff, ars, aks, kmr, b, bOff, kc, tile, 0, NR, false);
+        kernel(a, aOff, ars, aks, kmr, b, bOff, kc, tile, 0, NR, false, null);
         for (int i = 0; i < mr; i++) {
             int ci = cOff + i * ldc, ti = i * NR;
             if (acc) for (int j = 0; j < nr; j++) c[ci + j] += tile[ti + j];
@@ -169,9 +206,155 @@ final class Gemm {
     /**
      * The MR×NR micro-kernel over kc steps. Rows at or beyond {@code mr} re-read row mr − 1 (never
      * out of bounds) and their results are discarded by the caller; with mr < MR the caller passes
-     * a tile buffer as C.
+     * a tile buffer as C. {@code sum} is an MR·NR scratch tile.
      */
     static void kernel(
+            float[] a,
+            int aOff,
+            int ars,
+            int aks,
+            int mr,
+            float[] b,
+            int bOff,
+            int kc,
+            float[] c,
+            int cOff,
+            int ldc,
+            boolean acc,
+            float[] sum) {
+        if (!WIDE) {
+            kernel6x2(a, aOff, ars, aks, mr, b, bOff, kc, c, cOff, ldc, acc);
+        } else if (!acc) {
+            kernel8x3(a, aOff, ars, aks, mr, b, bOff, kc, c, cOff, ldc);
+        } else {
+            kernel8x3(a, aOff, ars, aks, mr, b, bOff, kc, sum, 0, NR);
+            addTile(sum, c, cOff, ldc);
+        }
+    }
+
+    /**
+     * The 8 × 3-vector tile for 32 vector registers (AVX-512): 24 accumulators, 24 FMAs per 3 loads
+     * of B and 8 broadcasts of A. Overwrites C; {@link #kernel} adds through a scratch tile.
+     *
+     * <p>NOTE: this is the smallest form of the kernel, on purpose. At this tile size C2 is close
+     * to its node budget, and larger forms ran 10–50× slower in some JVM runs and not others
+     * (vector operations left un-intrinsified, accumulators boxed): adding C after the loop
+     * ("NodeCountInliningCutoff" on the stores), and loading the accumulators from C before it
+     * ("VectorSupport::store failed to inline" in about one run in five).
+     */
+    private static void kernel8x3(
+            float[] a,
+            int aOff,
+            int ars,
+            int aks,
+            int mr,
+            float[] b,
+            int bOff,
+            int kc,
+            float[] c,
+            int cOff,
+            int ldc) {
+        int r1 = Math.min(1, mr - 1) * ars,
+                r2 = Math.min(2, mr - 1) * ars,
+                r3 = Math.min(3, mr - 1) * ars,
+                r4 = Math.min(4, mr - 1) * ars,
+                r5 = Math.min(5, mr - 1) * ars,
+                r6 = Math.min(6, mr - 1) * ars,
+                r7 = Math.min(7, mr - 1) * ars;
+        int o0 = cOff,
+                o1 = cOff + ldc,
+                o2 = cOff + 2 * ldc,
+                o3 = cOff + 3 * ldc,
+                o4 = cOff + 4 * ldc,
+                o5 = cOff + 5 * ldc,
+                o6 = cOff + 6 * ldc,
+                o7 = cOff + 7 * ldc;
+        FloatVector zero = FloatVector.zero(F);
+        FloatVector c00 = zero, c01 = zero, c02 = zero;
+        FloatVector c10 = zero, c11 = zero, c12 = zero;
+        FloatVector c20 = zero, c21 = zero, c22 = zero;
+        FloatVector c30 = zero, c31 = zero, c32 = zero;
+        FloatVector c40 = zero, c41 = zero, c42 = zero;
+        FloatVector c50 = zero, c51 = zero, c52 = zero;
+        FloatVector c60 = zero, c61 = zero, c62 = zero;
+        FloatVector c70 = zero, c71 = zero, c72 = zero;
+        int ao = aOff, bo = bOff;
+        for (int k = 0; k < kc; k++, ao += aks, bo += NR) {
+            FloatVector b0 = FloatVector.fromArray(F, b, bo),
+                    b1 = FloatVector.fromArray(F, b, bo + L),
+                    b2 = FloatVector.fromArray(F, b, bo + 2 * L);
+            FloatVector av = FloatVector.broadcast(F, a[ao]);
+            c00 = b0.fma(av, c00);
+            c01 = b1.fma(av, c01);
+            c02 = b2.fma(av, c02);
+            av = FloatVector.broadcast(F, a[ao + r1]);
+            c10 = b0.fma(av, c10);
+            c11 = b1.fma(av, c11);
+            c12 = b2.fma(av, c12);
+            av = FloatVector.broadcast(F, a[ao + r2]);
+            c20 = b0.fma(av, c20);
+            c21 = b1.fma(av, c21);
+            c22 = b2.fma(av, c22);
+            av = FloatVector.broadcast(F, a[ao + r3]);
+            c30 = b0.fma(av, c30);
+            c31 = b1.fma(av, c31);
+            c32 = b2.fma(av, c32);
+            av = FloatVector.broadcast(F, a[ao + r4]);
+            c40 = b0.fma(av, c40);
+            c41 = b1.fma(av, c41);
+            c42 = b2.fma(av, c42);
+            av = FloatVector.broadcast(F, a[ao + r5]);
+            c50 = b0.fma(av, c50);
+            c51 = b1.fma(av, c51);
+            c52 = b2.fma(av, c52);
+            av = FloatVector.broadcast(F, a[ao + r6]);
+            c60 = b0.fma(av, c60);
+            c61 = b1.fma(av, c61);
+            c62 = b2.fma(av, c62);
+            av = FloatVector.broadcast(F, a[ao + r7]);
+            c70 = b0.fma(av, c70);
+            c71 = b1.fma(av, c71);
+            c72 = b2.fma(av, c72);
+        }
+        c00.intoArray(c, o0);
+        c01.intoArray(c, o0 + L);
+        c02.intoArray(c, o0 + 2 * L);
+        c10.intoArray(c, o1);
+        c11.intoArray(c, o1 + L);
+        c12.intoArray(c, o1 + 2 * L);
+        c20.intoArray(c, o2);
+        c21.intoArray(c, o2 + L);
+        c22.intoArray(c, o2 + 2 * L);
+        c30.intoArray(c, o3);
+        c31.intoArray(c, o3 + L);
+        c32.intoArray(c, o3 + 2 * L);
+        c40.intoArray(c, o4);
+        c41.intoArray(c, o4 + L);
+        c42.intoArray(c, o4 + 2 * L);
+        c50.intoArray(c, o5);
+        c51.intoArray(c, o5 + L);
+        c52.intoArray(c, o5 + 2 * L);
+        c60.intoArray(c, o6);
+        c61.intoArray(c, o6 + L);
+        c62.intoArray(c, o6 + 2 * L);
+        c70.intoArray(c, o7);
+        c71.intoArray(c, o7 + L);
+        c72.intoArray(c, o7 + 2 * L);
+    }
+
+    /** {@code C[i][j] += t[i·NR + j]} for i < MR, j < NR. */
+    private static void addTile(float[] t, float[] c, int cOff, int ldc) {
+        for (int i = 0; i < MR; i++)
+            for (int j = 0; j < NR; j += L) {
+                int ci = cOff + i * ldc + j;
+                FloatVector.fromArray(F, t, i * NR + j)
+                        .add(FloatVector.fromArray(F, c, ci))
+                        .intoArray(c, ci);
+            }
+    }
+
+    /** The 6 × 2-vector tile for 16 vector registers (AVX2 and narrower). */
+    private static void kernel6x2(
             float[] a,
             int aOff,
             int ars,
