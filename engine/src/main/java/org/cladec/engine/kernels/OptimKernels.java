@@ -1,6 +1,10 @@
 package org.cladec.engine.kernels;
 
-/** Optimizer update loops: one flat in-place pass over a parameter, its gradient and its state. */
+/**
+ * Optimizer update loops: one flat in-place pass over elements {@code [lo, hi)} of a parameter, its
+ * gradient and its state. Every element is updated on its own, so an optimizer may split a
+ * parameter into ranges and run them on several threads with the same result.
+ */
 public interface OptimKernels {
     /**
      * SGD as {@code torch.optim.SGD}: {@code g' = g + wd·p}; with momentum, {@code buf = firstStep
@@ -11,7 +15,8 @@ public interface OptimKernels {
             float[] p,
             float[] g,
             float[] buf,
-            int n,
+            int lo,
+            int hi,
             float lr,
             float momentum,
             float dampening,
@@ -30,7 +35,8 @@ public interface OptimKernels {
             float[] g,
             float[] m,
             float[] v,
-            int n,
+            int lo,
+            int hi,
             float lr,
             float beta1,
             float beta2,

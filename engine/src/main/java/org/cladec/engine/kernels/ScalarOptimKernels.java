@@ -10,14 +10,15 @@ public final class ScalarOptimKernels implements OptimKernels {
             float[] p,
             float[] g,
             float[] buf,
-            int n,
+            int lo,
+            int hi,
             float lr,
             float momentum,
             float dampening,
             float weightDecay,
             boolean nesterov,
             boolean firstStep) {
-        for (int i = 0; i < n; i++) {
+        for (int i = lo; i < hi; i++) {
             float d = g[i] + weightDecay * p[i];
             if (momentum != 0f) {
                 buf[i] = firstStep ? d : momentum * buf[i] + (1f - dampening) * d;
@@ -33,7 +34,8 @@ public final class ScalarOptimKernels implements OptimKernels {
             float[] g,
             float[] m,
             float[] v,
-            int n,
+            int lo,
+            int hi,
             float lr,
             float beta1,
             float beta2,
@@ -47,7 +49,7 @@ public final class ScalarOptimKernels implements OptimKernels {
         float bc2Sqrt = (float) Math.sqrt(bc2);
         float decay = decoupled ? 1f - lr * weightDecay : 1f;
         float l2 = decoupled ? 0f : weightDecay;
-        for (int i = 0; i < n; i++) {
+        for (int i = lo; i < hi; i++) {
             p[i] *= decay;
             float d = g[i] + l2 * p[i];
             m[i] = beta1 * m[i] + (1f - beta1) * d;

@@ -3,6 +3,7 @@ package org.cladec.engine.optim;
 import java.util.List;
 import java.util.Map;
 import org.cladec.engine.kernels.Kernels;
+import org.cladec.engine.parallel.Parallel;
 import org.cladec.engine.tensor.Tensor;
 
 /**
@@ -65,21 +66,27 @@ public final class Adam extends Optimizer {
                 m[i] = Tensor.wrap(new float[p.size()], p.shapeRef());
                 v[i] = Tensor.wrap(new float[p.size()], p.shapeRef());
             }
-            steps[i]++;
-            Kernels.optim()
-                    .adam(
-                            p.data(),
-                            p.grad().data(),
-                            m[i].data(),
-                            v[i].data(),
-                            p.size(),
-                            lr,
-                            beta1,
-                            beta2,
-                            eps,
-                            weightDecay,
-                            decoupled,
-                            steps[i]);
+            int step = ++steps[i];
+            float[] pd = p.data(), gd = p.grad().data(), md = m[i].data(), vd = v[i].data();
+            Parallel.forRange(
+                    p.size(),
+                    MIN_CHUNK,
+                    (lo, hi) ->
+                            Kernels.optim()
+                                    .adam(
+                                            pd,
+                                            gd,
+                                            md,
+                                            vd,
+                                            lo,
+                                            hi,
+                                            lr,
+                                            beta1,
+                                            beta2,
+                                            eps,
+                                            weightDecay,
+                                            decoupled,
+                                            step));
         }
     }
 

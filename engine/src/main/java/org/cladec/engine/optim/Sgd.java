@@ -3,6 +3,7 @@ package org.cladec.engine.optim;
 import java.util.List;
 import java.util.Map;
 import org.cladec.engine.kernels.Kernels;
+import org.cladec.engine.parallel.Parallel;
 import org.cladec.engine.tensor.Tensor;
 
 /**
@@ -53,18 +54,26 @@ public final class Sgd extends Optimizer {
             if (p.grad() == null) continue;
             if (momentum != 0f && buffers[i] == null)
                 buffers[i] = Tensor.wrap(new float[p.size()], p.shapeRef());
-            Kernels.optim()
-                    .sgd(
-                            p.data(),
-                            p.grad().data(),
-                            buffers[i] == null ? null : buffers[i].data(),
-                            p.size(),
-                            lr,
-                            momentum,
-                            dampening,
-                            weightDecay,
-                            nesterov,
-                            !started[i]);
+            float[] pd = p.data(), gd = p.grad().data();
+            float[] bd = buffers[i] == null ? null : buffers[i].data();
+            boolean first = !started[i];
+            Parallel.forRange(
+                    p.size(),
+                    MIN_CHUNK,
+                    (lo, hi) ->
+                            Kernels.optim()
+                                    .sgd(
+                                            pd,
+                                            gd,
+                                            bd,
+                                            lo,
+                                            hi,
+                                            lr,
+                                            momentum,
+                                            dampening,
+                                            weightDecay,
+                                            nesterov,
+                                            first));
             started[i] = true;
         }
     }

@@ -1,6 +1,7 @@
 package org.cladec.engine.kernels;
 
 import static org.cladec.testing.Close.assertClose;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.cladec.engine.kernels.simd.SimdKernels;
@@ -153,6 +154,7 @@ class SimdVsScalarTest {
         OptimKernels s = S.optim(), v = V.optim();
         for (int n : SIZES) {
             float[] p = rnd(n, -1, 1), g = rnd(n, -1, 1);
+            int split = n / 3;
             for (boolean decoupled : new boolean[] {false, true}) {
                 float[] p1 = p.clone(),
                         p2 = p.clone(),
@@ -161,18 +163,58 @@ class SimdVsScalarTest {
                         v1 = new float[n],
                         v2 = new float[n];
                 for (int step = 1; step <= 3; step++) {
-                    s.adam(p1, g, m1, v1, n, 1e-2f, 0.9f, 0.999f, 1e-8f, 0.01f, decoupled, step);
-                    v.adam(p2, g, m2, v2, n, 1e-2f, 0.9f, 0.999f, 1e-8f, 0.01f, decoupled, step);
+                    s.adam(p1, g, m1, v1, 0, n, 1e-2f, 0.9f, 0.999f, 1e-8f, 0.01f, decoupled, step);
+                    // in two ranges, the first ending off a vector boundary, as two threads would
+                    for (int[] r : new int[][] {{0, split}, {split, n}})
+                        v.adam(
+                                p2, g, m2, v2, r[0], r[1], 1e-2f, 0.9f, 0.999f, 1e-8f, 0.01f,
+                                decoupled, step);
                 }
                 assertClose(p1, p2, 1e-6, 1e-5, "adam n=" + n + " decoupled=" + decoupled);
                 assertClose(v1, v2, 1e-7, 1e-5, "adam v n=" + n);
             }
             float[] p1 = p.clone(), p2 = p.clone(), b1 = new float[n], b2 = new float[n];
             for (int step = 0; step < 3; step++) {
-                s.sgd(p1, g, b1, n, 0.1f, 0.9f, 0.1f, 1e-3f, false, step == 0);
-                v.sgd(p2, g, b2, n, 0.1f, 0.9f, 0.1f, 1e-3f, false, step == 0);
+                s.sgd(p1, g, b1, 0, n, 0.1f, 0.9f, 0.1f, 1e-3f, false, step == 0);
+                v.sgd(p2, g, b2, 0, split, 0.1f, 0.9f, 0.1f, 1e-3f, false, step == 0);
+                v.sgd(p2, g, b2, split, n, 0.1f, 0.9f, 0.1f, 1e-3f, false, step == 0);
             }
             assertClose(p1, p2, 1e-6, 1e-5, "sgd n=" + n);
+        }
+    }
+
+    /**
+     * Optimizers split a parameter into ranges, one per thread, so an element's update must not
+     * depend on where a range starts or ends (vector body or scalar tail): bit-identical results.
+     */
+    @Test
+    void optimizerUpdatesDoNotDependOnTheSplit() {
+        OptimKernels v = V.optim();
+        int n = 1001;
+        float[] p = rnd(n, -1, 1), g = rnd(n, -1, 1);
+        for (int split : new int[] {1, 7, 17, 500, 1000}) {
+            for (boolean decoupled : new boolean[] {false, true}) {
+                float[] p1 = p.clone(), p2 = p.clone();
+                float[] m1 = new float[n], m2 = new float[n], v1 = new float[n], v2 = new float[n];
+                for (int step = 1; step <= 3; step++) {
+                    v.adam(p1, g, m1, v1, 0, n, 1e-2f, 0.9f, 0.99f, 1e-8f, 0.01f, decoupled, step);
+                    v.adam(
+                            p2, g, m2, v2, 0, split, 1e-2f, 0.9f, 0.99f, 1e-8f, 0.01f, decoupled,
+                            step);
+                    v.adam(
+                            p2, g, m2, v2, split, n, 1e-2f, 0.9f, 0.99f, 1e-8f, 0.01f, decoupled,
+                            step);
+                }
+                assertArrayEquals(p1, p2, "adam split at " + split);
+                assertArrayEquals(v1, v2, "adam v split at " + split);
+            }
+            float[] p1 = p.clone(), p2 = p.clone(), b1 = new float[n], b2 = new float[n];
+            for (int step = 0; step < 3; step++) {
+                v.sgd(p1, g, b1, 0, n, 0.1f, 0.9f, 0.1f, 1e-3f, false, step == 0);
+                v.sgd(p2, g, b2, 0, split, 0.1f, 0.9f, 0.1f, 1e-3f, false, step == 0);
+                v.sgd(p2, g, b2, split, n, 0.1f, 0.9f, 0.1f, 1e-3f, false, step == 0);
+            }
+            assertArrayEquals(p1, p2, "sgd split at " + split);
         }
     }
 

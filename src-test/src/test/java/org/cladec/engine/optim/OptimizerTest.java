@@ -3,12 +3,16 @@ package org.cladec.engine.optim;
 import static org.cladec.testing.Close.assertClose;
 import static org.cladec.testing.Fixtures.tensor;
 import static org.cladec.testing.Fixtures.torchCases;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
+import org.cladec.engine.kernels.Kernels;
+import org.cladec.engine.parallel.Parallel;
+import org.cladec.engine.tensor.Rng;
 import org.cladec.engine.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
@@ -32,6 +36,37 @@ class OptimizerTest {
             case "adamw" -> Adam.adamW(List.of(p), lr, wd);
             default -> throw new IllegalArgumentException(kind);
         };
+    }
+
+    /**
+     * A parameter large enough to be split over the pool's threads gets exactly the update of one
+     * pass over all of it: every element once, none twice, independent of the thread count.
+     */
+    @Test
+    void aParameterSplitOverThreadsGetsTheUpdateOfOnePass() {
+        int n = 3 * Optimizer.MIN_CHUNK + 5;
+        Rng r = new Rng(7);
+        float[] p0 = new float[n], g = new float[n];
+        for (int i = 0; i < n; i++) {
+            p0[i] = r.uniform(-1, 1);
+            g[i] = r.uniform(-1, 1);
+        }
+        Tensor pa = Tensor.wrap(p0.clone(), n).setRequiresGrad(true),
+                ps = Tensor.wrap(p0.clone(), n).setRequiresGrad(true);
+        pa.setGrad(Tensor.wrap(g.clone(), n));
+        ps.setGrad(Tensor.wrap(g.clone(), n));
+        Optimizer adam = Adam.adamW(List.of(pa), 1e-2f, 0.01f);
+        Optimizer sgd = new Sgd(List.of(ps), 0.1f, 0.9f, 0f, 1e-3f, true);
+        float[] pa1 = p0.clone(), m = new float[n], v = new float[n];
+        float[] ps1 = p0.clone(), buf = new float[n];
+        for (int step = 1; step <= 3; step++) {
+            adam.step();
+            sgd.step();
+            Kernels.optim().adam(pa1, g, m, v, 0, n, 1e-2f, 0.9f, 0.999f, 1e-8f, 0.01f, true, step);
+            Kernels.optim().sgd(ps1, g, buf, 0, n, 0.1f, 0.9f, 0f, 1e-3f, true, step == 1);
+        }
+        assertArrayEquals(pa1, pa.data(), "Adam on " + Parallel.threads() + " threads");
+        assertArrayEquals(ps1, ps.data(), "SGD on " + Parallel.threads() + " threads");
     }
 
     @Test

@@ -16,7 +16,8 @@ public final class SimdOptimKernels implements OptimKernels {
             float[] p,
             float[] g,
             float[] buf,
-            int n,
+            int lo,
+            int hi,
             float lr,
             float momentum,
             float dampening,
@@ -24,22 +25,23 @@ public final class SimdOptimKernels implements OptimKernels {
             boolean nesterov,
             boolean firstStep) {
         if (momentum == 0f || firstStep || nesterov) {
-            scalar.sgd(p, g, buf, n, lr, momentum, dampening, weightDecay, nesterov, firstStep);
+            scalar.sgd(
+                    p, g, buf, lo, hi, lr, momentum, dampening, weightDecay, nesterov, firstStep);
             return;
         }
-        int i = 0;
+        int i = lo;
         float keep = 1f - dampening;
-        for (int bound = F.loopBound(n); i < bound; i += L) {
+        for (int bound = lo + F.loopBound(hi - lo); i < bound; i += L) {
             FloatVector pv = FloatVector.fromArray(F, p, i);
             FloatVector d = pv.mul(weightDecay).add(FloatVector.fromArray(F, g, i));
             FloatVector b = FloatVector.fromArray(F, buf, i).mul(momentum).add(d.mul(keep));
             b.intoArray(buf, i);
             pv.sub(b.mul(lr)).intoArray(p, i);
         }
-        for (; i < n; i++) {
-            float d = g[i] + weightDecay * p[i];
-            buf[i] = momentum * buf[i] + keep * d;
-            p[i] -= lr * buf[i];
+        for (; i < hi; i++) { // the vector body's operations, in its order
+            float d = p[i] * weightDecay + g[i];
+            buf[i] = buf[i] * momentum + d * keep;
+            p[i] = p[i] - buf[i] * lr;
         }
     }
 
@@ -49,7 +51,8 @@ public final class SimdOptimKernels implements OptimKernels {
             float[] g,
             float[] m,
             float[] v,
-            int n,
+            int lo,
+            int hi,
             float lr,
             float beta1,
             float beta2,
@@ -60,8 +63,8 @@ public final class SimdOptimKernels implements OptimKernels {
         double bc1 = 1.0 - StrictMath.pow(beta1, step), bc2 = 1.0 - StrictMath.pow(beta2, step);
         float stepSize = (float) (lr / bc1), invBc2Sqrt = (float) (1.0 / Math.sqrt(bc2));
         float decay = decoupled ? 1f - lr * weightDecay : 1f, l2 = decoupled ? 0f : weightDecay;
-        int i = 0;
-        for (int bound = F.loopBound(n); i < bound; i += L) {
+        int i = lo;
+        for (int bound = lo + F.loopBound(hi - lo); i < bound; i += L) {
             FloatVector pv = FloatVector.fromArray(F, p, i).mul(decay);
             FloatVector d = pv.mul(l2).add(FloatVector.fromArray(F, g, i));
 
@@ -73,12 +76,14 @@ public final class SimdOptimKernels implements OptimKernels {
             FloatVector denom = vv.sqrt().mul(invBc2Sqrt).add(eps);
             pv.sub(mv.div(denom).mul(stepSize)).intoArray(p, i);
         }
-        for (; i < n; i++) {
-            p[i] *= decay;
-            float d = g[i] + l2 * p[i];
-            m[i] = beta1 * m[i] + (1f - beta1) * d;
-            v[i] = beta2 * v[i] + (1f - beta2) * d * d;
-            p[i] -= stepSize * m[i] / ((float) Math.sqrt(v[i]) * invBc2Sqrt + eps);
+        // the tail repeats the vector body's operations in its order, so an element's result does
+        // not depend on whether it fell in a tail: a split into ranges gives bit-identical results
+        for (; i < hi; i++) {
+            float pi = p[i] * decay;
+            float d = pi * l2 + g[i];
+            m[i] = m[i] * beta1 + d * (1f - beta1);
+            v[i] = v[i] * beta2 + d * d * (1f - beta2);
+            p[i] = pi - m[i] / ((float) Math.sqrt(v[i]) * invBc2Sqrt + eps) * stepSize;
         }
     }
 }
