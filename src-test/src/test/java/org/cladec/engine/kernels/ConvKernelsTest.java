@@ -63,8 +63,11 @@ class ConvKernelsTest {
         g.add(ConvGeom.conv(2, 2, 1, 2, 3, 6, 6, 1, 1, 3, 3)); // ... with 2x3 outputs
         // stride 1 with OW = W (im2col copies a tap's rows as one run) and taps shifted by up
         // to W - 1 columns, so the run crosses into neighbouring rows
+        // (planes large enough for im2col; the smaller ones before take the dense form)
         g.add(ConvGeom.conv(2, 3, 4, 3, 5, 5, 5, 1, 1, 2, 2));
         g.add(ConvGeom.conv(1, 2, 5, 4, 3, 7, 7, 1, 1, 3, 3));
+        g.add(ConvGeom.conv(2, 3, 5, 4, 5, 5, 5, 1, 1, 2, 2));
+        g.add(ConvGeom.conv(1, 2, 7, 6, 3, 7, 7, 1, 1, 3, 3));
         g.add(
                 ConvGeom.conv(
                         1, 2, 20, 19, 3, 17, 17, 2, 2, 1, 1)); // huge kernel: the col2im fallback
@@ -81,6 +84,16 @@ class ConvKernelsTest {
         g.add(ConvGeom.conv(2, 3, 15, 18, 6, 3, 2, 2, 1, 0, 1));
         g.add(ConvGeom.conv(1, 2, 9, 8, 3, 7, 7, 1, 1, 3, 3));
         g.add(ConvGeom.transposed(2, 5, 9, 8, 3, 4, 4, 2, 2, 1, 1, 0, 0));
+        // planes smaller than the kernel window, the dense form: the classifier's 2x2 layers at
+        // stride 1 and 2, a decoder's first transposed conv (1x1 -> 2x2), pixel pairs no tap
+        // links (4x1 with a 5x5 kernel; stride 2 with padding 2), an output wider than R = 48
+        // and an input wider than a GEMM k-block (Q = 300)
+        g.add(ConvGeom.conv(3, 5, 2, 2, 7, 3, 3, 1, 1, 1, 1));
+        g.add(ConvGeom.conv(5, 19, 2, 2, 13, 3, 3, 2, 2, 1, 1));
+        g.add(ConvGeom.transposed(3, 6, 1, 1, 5, 4, 4, 2, 2, 1, 1, 0, 0));
+        g.add(ConvGeom.conv(2, 3, 4, 1, 5, 5, 5, 1, 1, 2, 2));
+        g.add(ConvGeom.conv(3, 3, 4, 4, 5, 5, 5, 2, 2, 2, 2));
+        g.add(ConvGeom.conv(9, 75, 2, 2, 29, 3, 3, 1, 1, 1, 1));
 
         return g.stream();
     }

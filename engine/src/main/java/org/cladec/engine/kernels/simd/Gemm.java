@@ -53,6 +53,7 @@ final class Gemm {
         final Transposed transposed = new Transposed();
         final ConvPacks.OutCols outCols = new ConvPacks.OutCols();
         final ConvPacks.OutRows outRows = new ConvPacks.OutRows();
+        final DenseConv.Packer dense = new DenseConv.Packer();
         final float[] tile = new float[MR * NR], sum = new float[MR * NR];
         float[] temp = new float[0], temp2 = new float[0], temp3 = new float[0];
 
@@ -69,6 +70,13 @@ final class Gemm {
         float[] temp3(int n) {
             if (temp3.length < n) temp3 = new float[n];
             return temp3;
+        }
+
+        private int[] taps = new int[0];
+
+        int[] taps(int n) {
+            if (taps.length < n) taps = new int[n];
+            return taps;
         }
     }
 

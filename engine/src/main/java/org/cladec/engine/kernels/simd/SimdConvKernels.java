@@ -25,6 +25,8 @@ import org.cladec.engine.kernels.ScalarConvKernels;
  * A single-channel input (the first conv's input gradient, the last transposed conv of a decoder)
  * leaves the input gradient's product only KH·KW rows; those go to the plain-Java kernel.
  *
+ * <p>Convolutions over planes smaller than the kernel window take {@link DenseConv} instead.
+ *
  * <p>The weights are read in place (as rows, or as columns for the input gradient, transposed once
  * when several chunks of images would each repack them); im2col chunks are materialised with
  * run-wise copies; dOut is gathered while GEMM packs its panels.
@@ -61,6 +63,10 @@ public final class SimdConvKernels implements ConvKernels {
             int nLo,
             int nHi) {
         Gemm.Scratch s = Gemm.SCRATCH.get();
+        if (DenseConv.applies(g)) {
+            DenseConv.forward(out, x, w, b, g, accumulate, nLo, nHi, s);
+            return;
+        }
         final int OC = g.OC, K = g.C * g.KH * g.KW, OHW = g.OH * g.OW;
         int nb = OHW >= TARGET_COLS ? 1 : images(OHW, TARGET_COLS, K, nHi - nLo);
         for (int n0 = nLo; n0 < nHi; n0 += nb) {
@@ -96,6 +102,10 @@ public final class SimdConvKernels implements ConvKernels {
      */
     @Override
     public void backwardInput(float[] dx, float[] dOut, float[] w, ConvGeom g, int nLo, int nHi) {
+        if (DenseConv.applies(g)) {
+            DenseConv.backwardInput(dx, dOut, w, g, nLo, nHi, Gemm.SCRATCH.get());
+            return;
+        }
         if (g.C == 1) {
             // the product has only KH·KW rows (9 or 16): too few for the register tile to repay
             // packing dOut, so the plain-Java loops are 2.8-4x faster here (ConvBench: the first
@@ -136,6 +146,10 @@ public final class SimdConvKernels implements ConvKernels {
     @Override
     public void backwardWeight(float[] dw, float[] dOut, float[] x, ConvGeom g, int cLo, int cHi) {
         Gemm.Scratch s = Gemm.SCRATCH.get();
+        if (DenseConv.applies(g)) {
+            DenseConv.backwardWeight(dw, dOut, x, g, cLo, cHi, s);
+            return;
+        }
         final int N = g.N, OC = g.OC, KK = g.KH * g.KW, K = g.C * KK, OHW = g.OH * g.OW;
         final int k0 = cLo * KK, Kr = (cHi - cLo) * KK;
         if (Kr <= 0) return;

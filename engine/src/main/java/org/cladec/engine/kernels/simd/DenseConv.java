@@ -1,0 +1,173 @@
+package org.cladec.engine.kernels.simd;
+
+import static org.cladec.engine.kernels.simd.Gemm.NR;
+
+import java.util.Arrays;
+import org.cladec.engine.kernels.ConvGeom;
+
+/**
+ * A convolution over planes smaller than its kernel window, as one dense matrix product per image
+ * batch: the convolution is a linear map from an image's input (C, H, W) to its output (OC, OH,
+ * OW), the matrix {@code D (R = OC·OH·OW, Q = C·H·W)} whose entry (r, q) is the weight of the one
+ * tap that links output pixel r to input pixel q, or 0 when none does.
+ *
+ * <p>im2col multiplies every output pixel by all KH·KW taps, padding included; D multiplies it by
+ * the H·W input pixels, each once. On the 2 × 2 planes at the end of the classifier (a 3 × 3 kernel
+ * with padding 1, at stride 1 and 2) that is 4 products instead of 9, and on a decoder's first
+ * transposed convolution (1 × 1 → 2 × 2, kernel 4) 4 instead of 16. D is never stored: its panels
+ * are packed for GEMM straight from the weights, and the product writes NCHW rows directly, so
+ * there is no im2col, no col2im and no scatter of the output.
+ *
+ * <ul>
+ *   <li>forward: out (n, R) = x (n, Q) · Dᵀ;
+ *   <li>backwardInput: dx (n, Q) += dOut (n, R) · D;
+ *   <li>backwardWeight: dD (R, Qc) = dOutᵀ (R, N) · x (N, Qc) over the part's channels, then each
+ *       entry is added onto the weight of its tap.
+ * </ul>
+ */
+final class DenseConv {
+    private DenseConv() {}
+
+    /** Upper bound on the floats of D (and of its gradient buffer). */
+    static final int MAX_DENSE = 1 << 22;
+
+    /**
+     * Whether the dense form does at most 3/4 of im2col's products (H·W against KH·KW per output
+     * pixel and input channel) and D stays small.
+     */
+    static boolean applies(ConvGeom g) {
+        long hw = (long) g.H * g.W, kk = (long) g.KH * g.KW;
+        long size = (long) g.OC * g.OH * g.OW * g.C * hw;
+        return 4 * hw <= 3 * kk && size <= MAX_DENSE;
+    }
+
+    static void forward(
+            float[] out,
+            float[] x,
+            float[] w,
+            float[] b,
+            ConvGeom g,
+            boolean accumulate,
+            int nLo,
+            int nHi,
+            Gemm.Scratch s) {
+        final int OHW = g.OH * g.OW, R = g.OC * OHW, Q = g.C * g.H * g.W, cnt = nHi - nLo;
+        if (cnt <= 0) return;
+        Packer d = s.dense.set(w, g, s, true);
+        Gemm.gemm(out, nLo * R, R, x, nLo * Q, Q, 1, d, cnt, R, Q, accumulate, s);
+        if (b != null) {
+            for (int n = nLo; n < nHi; n++) {
+                for (int oc = 0; oc < g.OC; oc++)
+                    SimdConvKernels.addScalar(out, n * R + oc * OHW, b[oc], OHW);
+            }
+        }
+    }
+
+    static void backwardInput(
+            float[] dx, float[] dOut, float[] w, ConvGeom g, int nLo, int nHi, Gemm.Scratch s) {
+        final int R = g.OC * g.OH * g.OW, Q = g.C * g.H * g.W, cnt = nHi - nLo;
+        if (cnt <= 0) return;
+        Packer d = s.dense.set(w, g, s, false);
+        Gemm.gemm(dx, nLo * Q, Q, dOut, nLo * R, R, 1, d, cnt, Q, R, true, s);
+    }
+
+    static void backwardWeight(
+            float[] dw, float[] dOut, float[] x, ConvGeom g, int cLo, int cHi, Gemm.Scratch s) {
+        final int OHW = g.OH * g.OW, HW = g.H * g.W, R = g.OC * OHW, Q = g.C * HW;
+        final int KK = g.KH * g.KW, Qc = (cHi - cLo) * HW;
+        if (Qc <= 0) return;
+        float[] dd = s.temp(R * Qc);
+        Gemm.RowMajor xb = s.rowMajor.set(x, cLo * HW, Q);
+        // A = dOutᵀ: A(r, n) = dOut[n·R + r]
+        Gemm.gemm(dd, 0, Qc, dOut, 0, 1, R, xb, R, Qc, g.N, false, s);
+        int[] tap = taps(g, s);
+        for (int r = 0; r < R; r++) {
+            int oc = r / OHW, t0 = (r % OHW) * HW, row = r * Qc;
+            for (int c = cLo; c < cHi; c++) {
+                int wb = (oc * g.C + c) * KK, col = row + (c - cLo) * HW;
+                for (int q = 0; q < HW; q++) {
+                    int t = tap[t0 + q];
+                    if (t >= 0) dw[wb + t] += dd[col + q];
+                }
+            }
+        }
+    }
+
+    /**
+     * {@code tap[p·H·W + q]} = kh·KW + kw of the tap linking output pixel p to input pixel q, or
+     * −1. A pixel pair has at most one: kh is fixed by the rows, kw by the columns.
+     */
+    static int[] taps(ConvGeom g, Gemm.Scratch s) {
+        final int HW = g.H * g.W, OHW = g.OH * g.OW;
+        int[] tap = s.taps(OHW * HW);
+        for (int oh = 0; oh < g.OH; oh++) {
+            for (int ow = 0; ow < g.OW; ow++) {
+                int base = (oh * g.OW + ow) * HW;
+                for (int ih = 0; ih < g.H; ih++) {
+                    int kh = ih - oh * g.SH + g.PH;
+                    for (int iw = 0; iw < g.W; iw++) {
+                        int kw = iw - ow * g.SW + g.PW;
+                        boolean in = kh >= 0 && kh < g.KH && kw >= 0 && kw < g.KW;
+                        tap[base + ih * g.W + iw] = in ? kh * g.KW + kw : -1;
+                    }
+                }
+            }
+        }
+        return tap;
+    }
+
+    /**
+     * Packs D (backwardInput: B = D, k = r, n = q) or Dᵀ (forward: k = q, n = r) from the weights.
+     * Each packed column (forward) or row (backwardInput) walks one output pixel's row of D, whose
+     * entries lie in one weight row, so the reads stay close together.
+     */
+    static final class Packer implements Gemm.BPack {
+        private float[] w;
+        private int[] tap;
+        private int C, HW, OHW, KK;
+        private boolean transposed;
+
+        Packer set(float[] w, ConvGeom g, Gemm.Scratch s, boolean transposed) {
+            this.w = w;
+            this.tap = taps(g, s);
+            this.C = g.C;
+            this.HW = g.H * g.W;
+            this.OHW = g.OH * g.OW;
+            this.KK = g.KH * g.KW;
+            this.transposed = transposed;
+            return this;
+        }
+
+        /** {@code dst[i·step] = D(r, q0 + i)} for i < len. */
+        private void row(float[] dst, int d, int step, int r, int q0, int len) {
+            int wb = (r / OHW) * C * KK, t0 = (r % OHW) * HW;
+            int c = q0 / HW, q = q0 % HW;
+            for (int i = 0; i < len; i++, d += step) {
+                int t = tap[t0 + q];
+                dst[d] = t < 0 ? 0f : w[wb + c * KK + t];
+                if (++q == HW) {
+                    q = 0;
+                    c++;
+                }
+            }
+        }
+
+        @Override
+        public void pack(float[] dst, int off, int k0, int kc, int j0, int nr) {
+            if (transposed) {
+                // B(k = q, n = r) = D(r, q): column jj of the panel is a stretch of row j0 + jj
+                for (int jj = 0; jj < nr; jj++) row(dst, off + jj, NR, j0 + jj, k0, kc);
+                if (nr < NR)
+                    for (int kk = 0; kk < kc; kk++)
+                        Arrays.fill(dst, off + kk * NR + nr, off + (kk + 1) * NR, 0f);
+            } else {
+                // B(k = r, n = q) = D(r, q): row kk of the panel is a stretch of row k0 + kk
+                for (int kk = 0; kk < kc; kk++) {
+                    int d = off + kk * NR;
+                    row(dst, d, 1, k0 + kk, j0, nr);
+                    if (nr < NR) Arrays.fill(dst, d + nr, d + NR, 0f);
+                }
+            }
+        }
+    }
+}
