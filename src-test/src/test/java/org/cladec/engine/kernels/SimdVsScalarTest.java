@@ -96,7 +96,22 @@ class SimdVsScalarTest {
     @Test
     void batchNorm() {
         NormKernels s = S.norm(), v = V.norm();
-        int[][] shapes = {{2, 3, 1}, {5, 7, 1}, {4, 3, 9}, {2, 5, 17}, {8, 4, 64}, {3, 2, 1024}};
+        // planes below and above the image-at-a-time threshold (4 vectors) at every width, channel
+        // runs that end off a vector boundary, and the classifier's small maps at batch 128
+        int[][] shapes = {
+            {2, 3, 1},
+            {5, 7, 1},
+            {4, 3, 9},
+            {2, 5, 17},
+            {8, 4, 64},
+            {3, 2, 1024},
+            {128, 37, 4},
+            {9, 19, 16},
+            {64, 33, 1},
+            {3, 5, 31},
+            {4, 6, 63},
+            {2, 3, 65}
+        };
         for (int[] sh : shapes) {
             int N = sh[0], C = sh[1], HW = sh[2], n = N * C * HW;
             String what = N + "x" + C + "x" + HW;
@@ -106,14 +121,17 @@ class SimdVsScalarTest {
                     b = rnd(C, -1, 1);
             float[] m1 = new float[C], v1 = new float[C], m2 = new float[C], v2 = new float[C];
             s.meanVar(m1, v1, x, N, C, HW, 0, C);
-            v.meanVar(m2, v2, x, N, C, HW, 0, C);
+            int h = C / 2; // the SIMD side in two channel parts, as two threads split it
+            v.meanVar(m2, v2, x, N, C, HW, 0, h);
+            v.meanVar(m2, v2, x, N, C, HW, h, C);
             assertClose(m1, m2, 1e-6, 1e-5, "mean " + what);
             assertClose(v1, v2, 1e-6, 1e-4, "var " + what);
             float[] inv = new float[C];
             for (int c = 0; c < C; c++) inv[c] = (float) (1 / Math.sqrt(v1[c] + 1e-5));
             float[] o1 = new float[n], o2 = new float[n];
             s.normalize(o1, x, m1, inv, g, b, N, C, HW, 0, C);
-            v.normalize(o2, x, m1, inv, g, b, N, C, HW, 0, C);
+            v.normalize(o2, x, m1, inv, g, b, N, C, HW, 0, h);
+            v.normalize(o2, x, m1, inv, g, b, N, C, HW, h, C);
             assertClose(o1, o2, 1e-6, 1e-5, "normalize " + what);
             for (boolean batch : new boolean[] {true, false}) {
                 float[] dx1 = rnd(n, -1, 1),
@@ -123,7 +141,8 @@ class SimdVsScalarTest {
                         db1 = rnd(C, -1, 1),
                         db2 = db1.clone();
                 s.backward(dx1, dg1, db1, dOut, x, m1, inv, g, batch, N, C, HW, 0, C);
-                v.backward(dx2, dg2, db2, dOut, x, m1, inv, g, batch, N, C, HW, 0, C);
+                v.backward(dx2, dg2, db2, dOut, x, m1, inv, g, batch, N, C, HW, 0, h);
+                v.backward(dx2, dg2, db2, dOut, x, m1, inv, g, batch, N, C, HW, h, C);
                 assertClose(dx1, dx2, 1e-5, 1e-4, "backward dx " + what + " batch=" + batch);
                 assertClose(dg1, dg2, 1e-5, 1e-4, "backward dgamma " + what);
                 assertClose(db1, db2, 1e-5, 1e-4, "backward dbeta " + what);

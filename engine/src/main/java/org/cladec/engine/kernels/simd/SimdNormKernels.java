@@ -3,19 +3,90 @@ package org.cladec.engine.kernels.simd;
 import static org.cladec.engine.kernels.simd.Simd.F;
 import static org.cladec.engine.kernels.simd.Simd.L;
 
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import org.cladec.engine.kernels.NormKernels;
 
 /**
- * Batch normalisation with vectors along each (n, c) plane. Sums run in float vectors per plane and
- * are accumulated across planes in double, so long reductions (N·H·W up to 32768 here) stay
- * accurate.
+ * Batch normalisation. Planes of at least {@link #BLOCK_HW} pixels are walked one (n, c) plane at a
+ * time with vectors along the plane; sums run in float vectors per plane and are accumulated across
+ * planes in double, so long reductions (N·H·W up to 32768 here) stay accurate.
+ *
+ * <p>Smaller planes (the 4 × 4, 2 × 2 and 1 × 1 maps at the end of the classifier) would leave
+ * those vectors mostly empty and pay a lane reduction per handful of pixels, so they are walked one
+ * image at a time instead: an image's channels [cLo, cHi) are one contiguous run, added element by
+ * element into a run of float sums (N terms each, then summed per channel in double), with
+ * per-channel coefficients spread out to one per element.
  */
 public final class SimdNormKernels implements NormKernels {
+    /** Planes with fewer pixels take the image-at-a-time path. */
+    static final int BLOCK_HW = 4 * L;
+
+    /** Per-thread runs of sums and spread-out coefficients; grown once. */
+    private static final ThreadLocal<float[][]> RUNS =
+            ThreadLocal.withInitial(() -> new float[4][0]);
+
+    private static float[] run(int i, int n) {
+        float[][] r = RUNS.get();
+        if (r[i].length < n) r[i] = new float[n];
+        return r[i];
+    }
+
+    /** {@code dst[(c − cLo)·HW + p] = v[c]} for c in [cLo, cHi), p < HW. */
+    private static void spread(float[] dst, float[] v, int HW, int cLo, int cHi) {
+        for (int c = cLo; c < cHi; c++) {
+            int o = (c - cLo) * HW;
+            Arrays.fill(dst, o, o + HW, v[c]);
+        }
+    }
+
+    /** {@code Σ_p run[(c − cLo)·HW + p]} in double. */
+    private static double channelSum(float[] run, int c, int HW) {
+        double s = 0;
+        for (int p = c * HW, end = p + HW; p < end; p++) s += run[p];
+        return s;
+    }
+
+    private static void meanVarByImage(
+            float[] mean, float[] var, float[] x, int N, int C, int HW, int cLo, int cHi) {
+        final int len = (cHi - cLo) * HW, start = cLo * HW, stride = C * HW;
+        final int bound = F.loopBound(len);
+        final double m = (double) N * HW;
+        float[] acc = run(0, len), mu = run(1, len);
+        Arrays.fill(acc, 0, len, 0f);
+        for (int n = 0; n < N; n++) {
+            int o = n * stride + start, j = 0;
+            for (; j < bound; j += L)
+                FloatVector.fromArray(F, x, o + j)
+                        .add(FloatVector.fromArray(F, acc, j))
+                        .intoArray(acc, j);
+            for (; j < len; j++) acc[j] += x[o + j];
+        }
+        for (int c = cLo; c < cHi; c++) mean[c] = (float) (channelSum(acc, c - cLo, HW) / m);
+        spread(mu, mean, HW, cLo, cHi);
+        Arrays.fill(acc, 0, len, 0f);
+        for (int n = 0; n < N; n++) {
+            int o = n * stride + start, j = 0;
+            for (; j < bound; j += L) {
+                FloatVector d =
+                        FloatVector.fromArray(F, x, o + j).sub(FloatVector.fromArray(F, mu, j));
+                d.fma(d, FloatVector.fromArray(F, acc, j)).intoArray(acc, j);
+            }
+            for (; j < len; j++) {
+                float d = x[o + j] - mu[j];
+                acc[j] += d * d;
+            }
+        }
+        for (int c = cLo; c < cHi; c++) var[c] = (float) (channelSum(acc, c - cLo, HW) / m);
+    }
 
     @Override
     public void meanVar(
             float[] mean, float[] var, float[] x, int N, int C, int HW, int cLo, int cHi) {
+        if (HW < BLOCK_HW) {
+            meanVarByImage(mean, var, x, N, C, HW, cLo, cHi);
+            return;
+        }
         double m = (double) N * HW;
         for (int c = cLo; c < cHi; c++) {
             double s = 0;
@@ -59,6 +130,27 @@ public final class SimdNormKernels implements NormKernels {
             int HW,
             int cLo,
             int cHi) {
+        if (HW < BLOCK_HW) {
+            final int len = (cHi - cLo) * HW, start = cLo * HW, stride = C * HW;
+            float[] sc = run(0, len), sh = run(1, len);
+            for (int c = cLo; c < cHi; c++) {
+                float scale = invStd[c] * (gamma == null ? 1f : gamma[c]);
+                float shift = (beta == null ? 0f : beta[c]) - mean[c] * scale;
+                int o = (c - cLo) * HW;
+                Arrays.fill(sc, o, o + HW, scale);
+                Arrays.fill(sh, o, o + HW, shift);
+            }
+            for (int n = 0; n < N; n++) {
+                int o = n * stride + start, j = 0;
+                for (int bound = F.loopBound(len); j < bound; j += L) {
+                    FloatVector.fromArray(F, x, o + j)
+                            .fma(FloatVector.fromArray(F, sc, j), FloatVector.fromArray(F, sh, j))
+                            .intoArray(out, o + j);
+                }
+                for (; j < len; j++) out[o + j] = x[o + j] * sc[j] + sh[j];
+            }
+            return;
+        }
         for (int c = cLo; c < cHi; c++) {
             float scale = invStd[c] * (gamma == null ? 1f : gamma[c]);
             float shift = (beta == null ? 0f : beta[c]) - mean[c] * scale;
@@ -90,6 +182,24 @@ public final class SimdNormKernels implements NormKernels {
             int HW,
             int cLo,
             int cHi) {
+        if (HW < BLOCK_HW) {
+            backwardByImage(
+                    dx,
+                    dGamma,
+                    dBeta,
+                    dOut,
+                    x,
+                    mean,
+                    invStd,
+                    gamma,
+                    batchStats,
+                    N,
+                    C,
+                    HW,
+                    cLo,
+                    cHi);
+            return;
+        }
         double m = (double) N * HW;
         for (int c = cLo; c < cHi; c++) {
             float mu = mean[c], is = invStd[c], g = gamma == null ? 1f : gamma[c];
@@ -134,6 +244,78 @@ public final class SimdNormKernels implements NormKernels {
                 for (; i < HW; i++)
                     dx[base + i] += k * dOut[base + i] + (x[base + i] - mu) * kb + ka;
             }
+        }
+    }
+
+    private static void backwardByImage(
+            float[] dx,
+            float[] dGamma,
+            float[] dBeta,
+            float[] dOut,
+            float[] x,
+            float[] mean,
+            float[] invStd,
+            float[] gamma,
+            boolean batchStats,
+            int N,
+            int C,
+            int HW,
+            int cLo,
+            int cHi) {
+        final int len = (cHi - cLo) * HW, start = cLo * HW, stride = C * HW;
+        final int bound = F.loopBound(len);
+        final double m = (double) N * HW;
+        float[] a1 = run(0, len), a2 = run(1, len), mu = run(2, len), kb = run(3, len);
+        spread(mu, mean, HW, cLo, cHi);
+        Arrays.fill(a1, 0, len, 0f);
+        Arrays.fill(a2, 0, len, 0f);
+        for (int n = 0; n < N; n++) { // Σ dy and Σ dy·(x − mean), element by element
+            int o = n * stride + start, j = 0;
+            for (; j < bound; j += L) {
+                FloatVector dy = FloatVector.fromArray(F, dOut, o + j);
+                dy.add(FloatVector.fromArray(F, a1, j)).intoArray(a1, j);
+                FloatVector d =
+                        FloatVector.fromArray(F, x, o + j).sub(FloatVector.fromArray(F, mu, j));
+                dy.fma(d, FloatVector.fromArray(F, a2, j)).intoArray(a2, j);
+            }
+            for (; j < len; j++) {
+                a1[j] += dOut[o + j];
+                a2[j] += dOut[o + j] * (x[o + j] - mu[j]);
+            }
+        }
+        // per channel, as the plane-wise path: dx += k·dy + (x − mean)·kb + ka; the runs of sums
+        // are done with, so a1 and a2 take the spread-out k and ka
+        float[] k = a1, ka = a2;
+        for (int c = cLo; c < cHi; c++) {
+            int o = (c - cLo) * HW;
+            double sumDy = channelSum(a1, c - cLo, HW), sumDyX = channelSum(a2, c - cLo, HW);
+            float is = invStd[c], g = gamma == null ? 1f : gamma[c];
+            double sumDyXhat = sumDyX * is;
+            if (dGamma != null) dGamma[c] += (float) sumDyXhat;
+            if (dBeta != null) dBeta[c] += (float) sumDy;
+            float kc = g * is;
+            float kac = batchStats ? (float) (-kc * sumDy / m) : 0f;
+            float kbc = batchStats ? (float) (-kc * is * (sumDyXhat / m)) : 0f;
+            Arrays.fill(k, o, o + HW, kc);
+            Arrays.fill(ka, o, o + HW, kac);
+            Arrays.fill(kb, o, o + HW, kbc);
+        }
+        if (dx == null) return;
+        for (int n = 0; n < N; n++) {
+            int o = n * stride + start, j = 0;
+            for (; j < bound; j += L) {
+                FloatVector dxv =
+                        FloatVector.fromArray(F, dx, o + j).add(FloatVector.fromArray(F, ka, j));
+                FloatVector t =
+                        FloatVector.fromArray(F, x, o + j)
+                                .sub(FloatVector.fromArray(F, mu, j))
+                                .fma(FloatVector.fromArray(F, kb, j), dxv);
+                FloatVector.fromArray(F, dOut, o + j)
+                        .fma(FloatVector.fromArray(F, k, j), t)
+                        .intoArray(dx, o + j);
+            }
+            for (; j < len; j++)
+                dx[o + j] += k[j] * dOut[o + j] + (x[o + j] - mu[j]) * kb[j] + ka[j];
         }
     }
 }
