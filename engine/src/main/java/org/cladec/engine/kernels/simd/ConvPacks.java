@@ -4,7 +4,6 @@ import static org.cladec.engine.kernels.simd.Gemm.NR;
 
 import java.util.Arrays;
 import org.cladec.engine.kernels.ConvGeom;
-import org.cladec.engine.kernels.ScalarConvKernels;
 
 /**
  * Convolution operands in GEMM layout. Columns of an im2col matrix index (image, output pixel) =
@@ -71,11 +70,11 @@ final class ConvPacks {
     }
 
     /**
-     * Output pixels per image below which {@link #col2im} scatters element by element instead: on
-     * small planes the runs are shorter than a vector, and at stride 2 clearing and merging the
-     * phase planes cost more than the adds they vectorise (ConvBench backwardInput, 4×4 → 2×2 at
-     * stride 2: 34.7 → 42.0 ms; 8×8 planes and up gained: the decoder's 128 → 64 transposed
-     * convolution forward 97 → 79 ms).
+     * Output pixels per image below which {@link #col2im} scatters element by element instead
+     * ({@link #col2imSmall}): on small planes the runs are shorter than a vector, and at stride 2
+     * clearing and merging the phase planes cost more than the adds they vectorise (ConvBench
+     * backwardInput, 4×4 → 2×2 at stride 2: 34.7 → 42.0 ms; 8×8 planes and up gained: the decoder's
+     * 128 → 64 transposed convolution forward 97 → 79 ms).
      */
     static final int COL2IM_MIN_PIXELS = 64;
 
@@ -91,7 +90,7 @@ final class ConvPacks {
         final int SH = g.SH, SW = g.SW, Hs = ceilDiv(g.H, SH), Ws = ceilDiv(g.W, SW);
         final int P = SH * SW * Hs * Ws;
         if (OHW < COL2IM_MIN_PIXELS) {
-            ScalarConvKernels.col2im(dx, dcols, g, n0, cnt, cols);
+            col2imSmall(dx, dcols, g, n0, cnt, cols, s);
             return;
         }
         final boolean strided = SH * SW > 1;
@@ -121,6 +120,47 @@ final class ConvPacks {
             }
         }
         if (strided) merge(dx, dst, g, n0, cnt, Hs, Ws);
+    }
+
+    /**
+     * {@link #col2im} for small output planes, element by element: each tap's (output pixel, input
+     * pixel) pairs are listed once per call, so the loop over channels, taps and images does no
+     * bounds arithmetic (the plain-Java col2im computes each tap's valid range per image and
+     * channel, divisions included, which on 4 × 4 planes cost more than the adds).
+     */
+    static void col2imSmall(
+            float[] dx, float[] dcols, ConvGeom g, int n0, int cnt, int cols, Gemm.Scratch s) {
+        final int C = g.C, HW = g.H * g.W, OHW = g.OH * g.OW, KK = g.KH * g.KW;
+        // pairs[2e] = output pixel, pairs[2e + 1] = input pixel, for e in [start[t], start[t + 1])
+        int[] start = s.ints(0, KK + 1), pairs = s.ints(1, 2 * KK * OHW);
+        int e = 0;
+        for (int kh = 0; kh < g.KH; kh++) {
+            for (int kw = 0; kw < g.KW; kw++) {
+                start[kh * g.KW + kw] = e;
+                for (int oh = 0; oh < g.OH; oh++) {
+                    int ih = oh * g.SH + kh - g.PH;
+                    if (ih < 0 || ih >= g.H) continue;
+                    for (int ow = 0; ow < g.OW; ow++) {
+                        int iw = ow * g.SW + kw - g.PW;
+                        if (iw < 0 || iw >= g.W) continue;
+                        pairs[2 * e] = oh * g.OW + ow;
+                        pairs[2 * e + 1] = ih * g.W + iw;
+                        e++;
+                    }
+                }
+            }
+        }
+        start[KK] = e;
+        for (int c = 0; c < C; c++) {
+            for (int t = 0; t < KK; t++) {
+                int row = (c * KK + t) * cols, e0 = start[t], e1 = start[t + 1];
+                for (int n = 0; n < cnt; n++) {
+                    int src = row + n * OHW, dst = ((n0 + n) * C + c) * HW;
+                    for (int i = e0; i < e1; i++)
+                        dx[dst + pairs[2 * i + 1]] += dcols[src + pairs[2 * i]];
+                }
+            }
+        }
     }
 
     /**
