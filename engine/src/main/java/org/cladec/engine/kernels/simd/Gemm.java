@@ -210,7 +210,11 @@ final class Gemm {
             int ldc,
             boolean acc,
             float[] tile) {
-        kernel(a, aOff, ars, aks, kmr, b, bOff, kc, tile, 0, NR, false, null);
+        // a panel one or two vectors wide (N past a multiple of NR) takes a narrower tile rather
+        // than computing all three vectors and dropping the rest
+        if (WIDE && nr <= L) kernel8xV(1, a, aOff, ars, aks, kmr, b, bOff, kc, tile);
+        else if (WIDE && nr <= 2 * L) kernel8xV(2, a, aOff, ars, aks, kmr, b, bOff, kc, tile);
+        else kernel(a, aOff, ars, aks, kmr, b, bOff, kc, tile, 0, NR, false, null);
         for (int i = 0; i < mr; i++) {
             int ci = cOff + i * ldc, ti = i * NR;
             if (acc) for (int j = 0; j < nr; j++) c[ci + j] += tile[ti + j];
@@ -355,6 +359,56 @@ final class Gemm {
         c70.intoArray(c, o7);
         c71.intoArray(c, o7 + L);
         c72.intoArray(c, o7 + 2 * L);
+    }
+
+    /**
+     * The 8-row tile over the first v (1 or 2) vectors of each packed B row, into {@code t} (row
+     * stride NR): the right-edge panels of the 8 × 3 GEMM.
+     */
+    private static void kernel8xV(
+            int v,
+            float[] a,
+            int aOff,
+            int ars,
+            int aks,
+            int mr,
+            float[] b,
+            int bOff,
+            int kc,
+            float[] t) {
+        for (int j = 0; j < v; j++) {
+            int r1 = Math.min(1, mr - 1) * ars,
+                    r2 = Math.min(2, mr - 1) * ars,
+                    r3 = Math.min(3, mr - 1) * ars,
+                    r4 = Math.min(4, mr - 1) * ars,
+                    r5 = Math.min(5, mr - 1) * ars,
+                    r6 = Math.min(6, mr - 1) * ars,
+                    r7 = Math.min(7, mr - 1) * ars;
+            FloatVector zero = FloatVector.zero(F);
+            FloatVector c0 = zero, c1 = zero, c2 = zero, c3 = zero;
+            FloatVector c4 = zero, c5 = zero, c6 = zero, c7 = zero;
+            int ao = aOff, bo = bOff + j * L;
+            for (int k = 0; k < kc; k++, ao += aks, bo += NR) {
+                FloatVector bv = FloatVector.fromArray(F, b, bo);
+                c0 = bv.fma(FloatVector.broadcast(F, a[ao]), c0);
+                c1 = bv.fma(FloatVector.broadcast(F, a[ao + r1]), c1);
+                c2 = bv.fma(FloatVector.broadcast(F, a[ao + r2]), c2);
+                c3 = bv.fma(FloatVector.broadcast(F, a[ao + r3]), c3);
+                c4 = bv.fma(FloatVector.broadcast(F, a[ao + r4]), c4);
+                c5 = bv.fma(FloatVector.broadcast(F, a[ao + r5]), c5);
+                c6 = bv.fma(FloatVector.broadcast(F, a[ao + r6]), c6);
+                c7 = bv.fma(FloatVector.broadcast(F, a[ao + r7]), c7);
+            }
+            int o = j * L;
+            c0.intoArray(t, o);
+            c1.intoArray(t, o + NR);
+            c2.intoArray(t, o + 2 * NR);
+            c3.intoArray(t, o + 3 * NR);
+            c4.intoArray(t, o + 4 * NR);
+            c5.intoArray(t, o + 5 * NR);
+            c6.intoArray(t, o + 6 * NR);
+            c7.intoArray(t, o + 7 * NR);
+        }
     }
 
     /** {@code C[i][j] += t[i·NR + j]} for i < MR, j < NR. */
