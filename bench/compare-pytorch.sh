@@ -61,7 +61,11 @@ for k in ["classifier_train", "cladec_train", "refae_train", "classifier_infer"]
     me, mt = statistics.median(e[k]), statistics.median(t[k])
     line = f"{k:18} {me:10.1f} {mt:12.1f} {me / mt:6.2f}x"
     if j:
-        mj = statistics.median(j[k]) if j[k] else float("nan")
+        # a round whose gradients were not finite printed name=nan: the median is over the others
+        ok = [v for v in j[k] if v == v]
+        mj = statistics.median(ok) if ok else float("nan")
         line += f" {mj:14.1f} {me / mj:6.2f}x"
+        if len(ok) < len(j[k]):
+            line += f"  ({len(j[k]) - len(ok)} of {len(j[k])} libtorch rounds had NaN gradients)"
     print(line)
 PY
