@@ -39,6 +39,10 @@ final class ConvPacks {
             im2colSinglePixel(dst, ld, x, g, n0, cnt, cLo, cHi);
             return;
         }
+        if (OHW <= IM2COL_SMALL_PIXELS) {
+            im2colSmall(dst, ld, x, g, n0, cnt, cLo, cHi, s);
+            return;
+        }
         final boolean strided = SH * SW > 1;
         final float[] src = strided ? s.temp3(cnt * nc * P) : x;
         if (strided) split(src, x, g, n0, cnt, cLo, cHi, Hs, Ws);
@@ -63,6 +67,58 @@ final class ConvPacks {
                                 ohHi,
                                 owLo,
                                 owHi);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Output pixels per image up to which {@link #im2col} gathers element by element from a table
+     * ({@link #im2colSmall}): on 4 × 4 and 2 × 2 outputs a tap's rows are 2–4 floats, so copying
+     * them run by run, with the phase-plane split before at stride 2, costs more per element than
+     * the copies themselves.
+     */
+    static final int IM2COL_SMALL_PIXELS = 16;
+
+    /**
+     * {@link #im2col} for small output planes: for each tap the input pixel every output pixel
+     * reads (or −1 in the padding) is listed once per call; then each (channel, tap, image) row is
+     * a loop over that list, straight from x (no phase planes).
+     */
+    static void im2colSmall(
+            float[] dst,
+            int ld,
+            float[] x,
+            ConvGeom g,
+            int n0,
+            int cnt,
+            int cLo,
+            int cHi,
+            Gemm.Scratch s) {
+        final int C = g.C, HW = g.H * g.W, OHW = g.OH * g.OW, KK = g.KH * g.KW;
+        int[] src = s.ints(0, KK * OHW); // src[t·OHW + p]: the pixel tap t reads for output p
+        for (int kh = 0; kh < g.KH; kh++) {
+            for (int kw = 0; kw < g.KW; kw++) {
+                int tb = (kh * g.KW + kw) * OHW;
+                for (int oh = 0; oh < g.OH; oh++) {
+                    int ih = oh * g.SH + kh - g.PH;
+                    for (int ow = 0; ow < g.OW; ow++) {
+                        int iw = ow * g.SW + kw - g.PW;
+                        boolean in = ih >= 0 && ih < g.H && iw >= 0 && iw < g.W;
+                        src[tb + oh * g.OW + ow] = in ? ih * g.W + iw : -1;
+                    }
+                }
+            }
+        }
+        for (int c = cLo; c < cHi; c++) {
+            for (int t = 0; t < KK; t++) {
+                int row = ((c - cLo) * KK + t) * ld, tb = t * OHW;
+                for (int n = 0; n < cnt; n++) {
+                    int plane = ((n0 + n) * C + c) * HW, d = row + n * OHW;
+                    for (int p = 0; p < OHW; p++) {
+                        int q = src[tb + p];
+                        dst[d + p] = q < 0 ? 0f : x[plane + q];
                     }
                 }
             }
