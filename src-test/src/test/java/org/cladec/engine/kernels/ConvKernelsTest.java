@@ -94,6 +94,8 @@ class ConvKernelsTest {
         g.add(ConvGeom.conv(2, 3, 4, 1, 5, 5, 5, 1, 1, 2, 2));
         g.add(ConvGeom.conv(3, 3, 4, 4, 5, 5, 5, 2, 2, 2, 2));
         g.add(ConvGeom.conv(9, 75, 2, 2, 29, 3, 3, 1, 1, 1, 1));
+        // a single output pixel that is not dense (H·W = KH·KW): im2col's small-plane gather
+        g.add(ConvGeom.conv(3, 4, 3, 3, 5, 3, 3, 1, 1, 0, 0));
 
         return g.stream();
     }

@@ -35,10 +35,6 @@ final class ConvPacks {
         final int C = g.C, KH = g.KH, KW = g.KW, OH = g.OH, OW = g.OW, OHW = OH * OW;
         final int SH = g.SH, SW = g.SW, Hs = ceilDiv(g.H, SH), Ws = ceilDiv(g.W, SW);
         final int P = SH * SW * Hs * Ws, nc = cHi - cLo;
-        if (OHW == 1) {
-            im2colSinglePixel(dst, ld, x, g, n0, cnt, cLo, cHi);
-            return;
-        }
         if (OHW <= IM2COL_SMALL_PIXELS) {
             im2colSmall(dst, ld, x, g, n0, cnt, cLo, cHi, s);
             return;
@@ -82,9 +78,8 @@ final class ConvPacks {
     static final int IM2COL_SMALL_PIXELS = 16;
 
     /**
-     * {@link #im2col} for small output planes: for each tap the input pixel every output pixel
-     * reads (or −1 in the padding) is listed once per call; then each (channel, tap, image) row is
-     * a loop over that list, straight from x (no phase planes).
+     * {@link #im2col} for small output planes (a single pixel included): each (channel, tap, image)
+     * row is a loop over the tap's {@link #sources}, straight from x (no phase planes).
      */
     static void im2colSmall(
             float[] dst,
@@ -97,20 +92,7 @@ final class ConvPacks {
             int cHi,
             Gemm.Scratch s) {
         final int C = g.C, HW = g.H * g.W, OHW = g.OH * g.OW, KK = g.KH * g.KW;
-        int[] src = s.ints(0, KK * OHW); // src[t·OHW + p]: the pixel tap t reads for output p
-        for (int kh = 0; kh < g.KH; kh++) {
-            for (int kw = 0; kw < g.KW; kw++) {
-                int tb = (kh * g.KW + kw) * OHW;
-                for (int oh = 0; oh < g.OH; oh++) {
-                    int ih = oh * g.SH + kh - g.PH;
-                    for (int ow = 0; ow < g.OW; ow++) {
-                        int iw = ow * g.SW + kw - g.PW;
-                        boolean in = ih >= 0 && ih < g.H && iw >= 0 && iw < g.W;
-                        src[tb + oh * g.OW + ow] = in ? ih * g.W + iw : -1;
-                    }
-                }
-            }
-        }
+        int[] src = sources(g, s);
         for (int c = cLo; c < cHi; c++) {
             for (int t = 0; t < KK; t++) {
                 int row = ((c - cLo) * KK + t) * ld, tb = t * OHW;
@@ -179,41 +161,47 @@ final class ConvPacks {
     }
 
     /**
-     * {@link #col2im} for small output planes, element by element: each tap's (output pixel, input
-     * pixel) pairs are listed once per call, so the loop over channels, taps and images does no
-     * bounds arithmetic (the plain-Java col2im computes each tap's valid range per image and
-     * channel, divisions included, which on 4 × 4 planes cost more than the adds).
+     * {@code src[t·OH·OW + p]}: the input pixel (ih·W + iw) that tap t = kh·KW + kw reads for
+     * output pixel p, or −1 in the padding; computed once per call (into scratch table 0) so the
+     * small-plane loops do no bounds arithmetic.
      */
-    static void col2imSmall(
-            float[] dx, float[] dcols, ConvGeom g, int n0, int cnt, int cols, Gemm.Scratch s) {
-        final int C = g.C, HW = g.H * g.W, OHW = g.OH * g.OW, KK = g.KH * g.KW;
-        // pairs[2e] = output pixel, pairs[2e + 1] = input pixel, for e in [start[t], start[t + 1])
-        int[] start = s.ints(0, KK + 1), pairs = s.ints(1, 2 * KK * OHW);
-        int e = 0;
+    static int[] sources(ConvGeom g, Gemm.Scratch s) {
+        final int OHW = g.OH * g.OW;
+        int[] src = s.ints(0, g.KH * g.KW * OHW);
         for (int kh = 0; kh < g.KH; kh++) {
             for (int kw = 0; kw < g.KW; kw++) {
-                start[kh * g.KW + kw] = e;
+                int tb = (kh * g.KW + kw) * OHW;
                 for (int oh = 0; oh < g.OH; oh++) {
                     int ih = oh * g.SH + kh - g.PH;
-                    if (ih < 0 || ih >= g.H) continue;
                     for (int ow = 0; ow < g.OW; ow++) {
                         int iw = ow * g.SW + kw - g.PW;
-                        if (iw < 0 || iw >= g.W) continue;
-                        pairs[2 * e] = oh * g.OW + ow;
-                        pairs[2 * e + 1] = ih * g.W + iw;
-                        e++;
+                        boolean in = ih >= 0 && ih < g.H && iw >= 0 && iw < g.W;
+                        src[tb + oh * g.OW + ow] = in ? ih * g.W + iw : -1;
                     }
                 }
             }
         }
-        start[KK] = e;
+        return src;
+    }
+
+    /**
+     * {@link #col2im} for small output planes, element by element over each tap's {@link #sources}
+     * (the plain-Java col2im computes each tap's valid range per image and channel, divisions
+     * included, which on 4 × 4 planes cost more than the adds).
+     */
+    static void col2imSmall(
+            float[] dx, float[] dcols, ConvGeom g, int n0, int cnt, int cols, Gemm.Scratch s) {
+        final int C = g.C, HW = g.H * g.W, OHW = g.OH * g.OW, KK = g.KH * g.KW;
+        int[] src = sources(g, s);
         for (int c = 0; c < C; c++) {
             for (int t = 0; t < KK; t++) {
-                int row = (c * KK + t) * cols, e0 = start[t], e1 = start[t + 1];
+                int row = (c * KK + t) * cols, tb = t * OHW;
                 for (int n = 0; n < cnt; n++) {
-                    int src = row + n * OHW, dst = ((n0 + n) * C + c) * HW;
-                    for (int i = e0; i < e1; i++)
-                        dx[dst + pairs[2 * i + 1]] += dcols[src + pairs[2 * i]];
+                    int d = row + n * OHW, plane = ((n0 + n) * C + c) * HW;
+                    for (int p = 0; p < OHW; p++) {
+                        int q = src[tb + p];
+                        if (q >= 0) dx[plane + q] += dcols[d + p];
+                    }
                 }
             }
         }
@@ -391,30 +379,6 @@ final class ConvPacks {
                             for (int j = 0, xr = xp + ih * W + pw; j < valid; j++)
                                 dx[xr + j * SW] += src[d + j];
                         }
-                    }
-                }
-            }
-        }
-    }
-
-    /**
-     * im2col when each image has one output pixel: row (c, kh, kw), column n holds one tap of x.
-     */
-    private static void im2colSinglePixel(
-            float[] dst, int ld, float[] x, ConvGeom g, int n0, int cnt, int cLo, int cHi) {
-        final int H = g.H, W = g.W, C = g.C, KH = g.KH, KW = g.KW, PH = g.PH, PW = g.PW;
-        for (int kh = 0; kh < KH; kh++) {
-            int ih = kh - PH;
-            for (int kw = 0; kw < KW; kw++) {
-                int iw = kw - PW;
-                boolean inside = ih >= 0 && ih < H && iw >= 0 && iw < W;
-                for (int c = cLo; c < cHi; c++) {
-                    int row = (((c - cLo) * KH + kh) * KW + kw) * ld;
-                    if (!inside) {
-                        for (int n = 0; n < cnt; n++) dst[row + n] = 0f;
-                    } else {
-                        int src = ((n0 * C + c) * H + ih) * W + iw, step = C * H * W;
-                        for (int n = 0; n < cnt; n++) dst[row + n] = x[src + n * step];
                     }
                 }
             }

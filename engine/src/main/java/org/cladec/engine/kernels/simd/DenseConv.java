@@ -95,22 +95,17 @@ final class DenseConv {
 
     /**
      * {@code tap[p·H·W + q]} = kh·KW + kw of the tap linking output pixel p to input pixel q, or
-     * −1. A pixel pair has at most one: kh is fixed by the rows, kw by the columns.
+     * −1: {@link ConvPacks#sources} inverted (a pixel pair has at most one tap: kh is fixed by the
+     * rows, kw by the columns). In scratch table 1.
      */
     static int[] taps(ConvGeom g, Gemm.Scratch s) {
-        final int HW = g.H * g.W, OHW = g.OH * g.OW;
-        int[] tap = s.taps(OHW * HW);
-        for (int oh = 0; oh < g.OH; oh++) {
-            for (int ow = 0; ow < g.OW; ow++) {
-                int base = (oh * g.OW + ow) * HW;
-                for (int ih = 0; ih < g.H; ih++) {
-                    int kh = ih - oh * g.SH + g.PH;
-                    for (int iw = 0; iw < g.W; iw++) {
-                        int kw = iw - ow * g.SW + g.PW;
-                        boolean in = kh >= 0 && kh < g.KH && kw >= 0 && kw < g.KW;
-                        tap[base + ih * g.W + iw] = in ? kh * g.KW + kw : -1;
-                    }
-                }
+        final int HW = g.H * g.W, OHW = g.OH * g.OW, KK = g.KH * g.KW;
+        int[] src = ConvPacks.sources(g, s), tap = s.ints(1, OHW * HW);
+        Arrays.fill(tap, 0, OHW * HW, -1);
+        for (int t = 0; t < KK; t++) {
+            for (int p = 0; p < OHW; p++) {
+                int q = src[t * OHW + p];
+                if (q >= 0) tap[p * HW + q] = t;
             }
         }
         return tap;

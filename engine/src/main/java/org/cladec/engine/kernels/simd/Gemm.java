@@ -72,15 +72,9 @@ final class Gemm {
             return temp3;
         }
 
-        private int[] taps = new int[0];
         private final int[][] ints = {new int[0], new int[0]};
 
-        int[] taps(int n) {
-            if (taps.length < n) taps = new int[n];
-            return taps;
-        }
-
-        /** Index tables for the packers, {@code i} < 2. */
+        /** Index tables for the convolution packers, {@code i} < 2. */
         int[] ints(int i, int n) {
             if (ints[i].length < n) ints[i] = new int[n];
             return ints[i];
