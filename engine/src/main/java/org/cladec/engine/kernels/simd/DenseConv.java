@@ -55,12 +55,7 @@ final class DenseConv {
         if (cnt <= 0) return;
         Packer d = s.dense.set(w, g, s, true);
         Gemm.gemm(out, nLo * R, R, x, nLo * Q, Q, 1, d, cnt, R, Q, accumulate, s);
-        if (b != null) {
-            for (int n = nLo; n < nHi; n++) {
-                for (int oc = 0; oc < g.OC; oc++)
-                    SimdConvKernels.addScalar(out, n * R + oc * OHW, b[oc], OHW);
-            }
-        }
+        if (b != null) SimdConvKernels.addBias(out, b, g.OC, OHW, nLo, nHi);
     }
 
     static void backwardInput(

@@ -370,14 +370,14 @@ final class Gemm {
             int bOff,
             int kc,
             float[] t) {
+        int r1 = Math.min(1, mr - 1) * ars,
+                r2 = Math.min(2, mr - 1) * ars,
+                r3 = Math.min(3, mr - 1) * ars,
+                r4 = Math.min(4, mr - 1) * ars,
+                r5 = Math.min(5, mr - 1) * ars,
+                r6 = Math.min(6, mr - 1) * ars,
+                r7 = Math.min(7, mr - 1) * ars;
         for (int j = 0; j < v; j++) {
-            int r1 = Math.min(1, mr - 1) * ars,
-                    r2 = Math.min(2, mr - 1) * ars,
-                    r3 = Math.min(3, mr - 1) * ars,
-                    r4 = Math.min(4, mr - 1) * ars,
-                    r5 = Math.min(5, mr - 1) * ars,
-                    r6 = Math.min(6, mr - 1) * ars,
-                    r7 = Math.min(7, mr - 1) * ars;
             FloatVector zero = FloatVector.zero(F);
             FloatVector c0 = zero, c1 = zero, c2 = zero, c3 = zero;
             FloatVector c4 = zero, c5 = zero, c6 = zero, c7 = zero;

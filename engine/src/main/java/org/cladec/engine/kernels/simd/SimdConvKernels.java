@@ -87,11 +87,7 @@ public final class SimdConvKernels implements ConvKernels {
                     }
                 }
             }
-            if (b != null) {
-                for (int n = n0; n < n0 + cnt; n++) {
-                    for (int oc = 0; oc < OC; oc++) addScalar(out, (n * OC + oc) * OHW, b[oc], OHW);
-                }
-            }
+            if (b != null) addBias(out, b, OC, OHW, n0, n0 + cnt);
         }
     }
 
@@ -177,6 +173,12 @@ public final class SimdConvKernels implements ConvKernels {
                     .intoArray(dst, d + i);
         }
         for (; i < n; i++) dst[d + i] += src[s + i];
+    }
+
+    /** {@code out[n, oc, ·] += b[oc]} for images [nLo, nHi) of an (N, OC, P) output. */
+    static void addBias(float[] out, float[] b, int OC, int P, int nLo, int nHi) {
+        for (int n = nLo; n < nHi; n++)
+            for (int oc = 0; oc < OC; oc++) addScalar(out, (n * OC + oc) * P, b[oc], P);
     }
 
     /** {@code dst[d..d+n) += v}. */
