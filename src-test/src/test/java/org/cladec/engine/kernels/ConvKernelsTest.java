@@ -50,6 +50,9 @@ class ConvKernelsTest {
         g.add(ConvGeom.conv(2, 2, 6, 6, 3, 4, 4, 2, 2, 1, 1));
         g.add(ConvGeom.conv(2, 3, 7, 9, 6, 3, 2, 2, 1, 0, 1));
         g.add(ConvGeom.conv(33, 6, 3, 3, 7, 3, 3, 2, 2, 1, 1)); // many tiny images: batched columns
+        // chunks of whole NR-wide panels (6 images of 64 pixels, 18 of 16) and a shorter last one
+        g.add(ConvGeom.conv(20, 5, 8, 8, 9, 3, 3, 1, 1, 1, 1));
+        g.add(ConvGeom.conv(40, 3, 4, 4, 10, 3, 3, 1, 1, 1, 1));
         // the small classifier's shapes (width 0.25) and a decoder transposed conv (as its conv
         // geometry)
         g.add(ConvGeom.conv(3, 1, 32, 32, 8, 3, 3, 2, 2, 1, 1));

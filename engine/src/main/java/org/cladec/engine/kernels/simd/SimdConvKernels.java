@@ -52,6 +52,24 @@ public final class SimdConvKernels implements ConvKernels {
         return Math.max(1, Math.min(nLeft, Math.min(byTarget, byMemory)));
     }
 
+    /**
+     * Images per chunk when the chunk's images × pixels are a GEMM's columns: about {@link
+     * #TARGET_COLS}, rounded up to a whole number of NR-wide panels when a few images make one (64
+     * pixels: 6 images, 384 columns). 256 columns left a 16-column right-edge panel in every chunk,
+     * which the 8 × 1-vector tile computes at about a third of the full tile's rate.
+     */
+    private static int columnChunk(int pixels, int K, int nLeft) {
+        int nb = (TARGET_COLS + pixels - 1) / pixels, unit = Gemm.NR / gcd(pixels, Gemm.NR);
+        if ((long) unit * pixels <= 2 * TARGET_COLS) nb = (nb + unit - 1) / unit * unit;
+        int byMemory = MAX_IM2COL / Math.max(1, K * pixels);
+        if (nb > byMemory) nb = byMemory >= unit ? byMemory / unit * unit : byMemory;
+        return Math.max(1, Math.min(nLeft, nb));
+    }
+
+    private static int gcd(int a, int b) {
+        return b == 0 ? a : gcd(b, a % b);
+    }
+
     @Override
     public void forward(
             float[] out,
@@ -68,7 +86,7 @@ public final class SimdConvKernels implements ConvKernels {
             return;
         }
         final int OC = g.OC, K = g.C * g.KH * g.KW, OHW = g.OH * g.OW;
-        int nb = OHW >= TARGET_COLS ? 1 : images(OHW, TARGET_COLS, K, nHi - nLo);
+        int nb = OHW >= TARGET_COLS ? 1 : columnChunk(OHW, K, nHi - nLo);
         for (int n0 = nLo; n0 < nHi; n0 += nb) {
             int cnt = Math.min(nb, nHi - n0), cols = cnt * OHW;
             float[] im = s.temp(K * cols);
@@ -111,7 +129,7 @@ public final class SimdConvKernels implements ConvKernels {
         }
         Gemm.Scratch s = Gemm.SCRATCH.get();
         final int OC = g.OC, K = g.C * g.KH * g.KW, OHW = g.OH * g.OW;
-        int nb = images(OHW, TARGET_COLS, K, nHi - nLo);
+        int nb = columnChunk(OHW, K, nHi - nLo);
         // wᵀ is w read by columns, which GEMM packs strip by strip for every chunk of images;
         // with several chunks, transposing it once is cheaper (ConvBench backwardInput, 32 chunks
         // of 4 images: t128x128x8x8to64k4s2p1 92 -> 59 ms), with one it is not (c128x512x2x2to512
