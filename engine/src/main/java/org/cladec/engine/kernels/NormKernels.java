@@ -10,7 +10,10 @@ public interface NormKernels {
     /** Batch statistics: {@code mean[c]} and the biased variance {@code var[c]} (divided by M). */
     void meanVar(float[] mean, float[] var, float[] x, int N, int C, int HW, int cLo, int cHi);
 
-    /** {@code out = γ·(x − mean)·invStd + β}; gamma and beta may be null (no affine transform). */
+    /**
+     * {@code out = γ·(x − mean)·invStd + β}, then {@code max(out, 0)} when {@code relu} (NaN kept,
+     * as {@link ElementwiseKernels#relu}); gamma and beta may be null (no affine transform).
+     */
     void normalize(
             float[] out,
             float[] x,
@@ -18,6 +21,7 @@ public interface NormKernels {
             float[] invStd,
             float[] gamma,
             float[] beta,
+            boolean relu,
             int N,
             int C,
             int HW,
@@ -29,12 +33,17 @@ public interface NormKernels {
      * dx}. With {@code batchStats} (training), mean and invStd were computed from x itself, so
      * {@code dx += γ·invStd/M · (M·dOut − Σ dOut − x̂·Σ dOut·x̂)}; otherwise (running statistics)
      * {@code dx += γ·invStd·dOut}. Any of dx, dGamma, dBeta may be null; gamma null means γ = 1.
+     *
+     * <p>With {@code reluOut} (the output of a normalisation with ReLU), dOut counts only where
+     * reluOut {@literal >} 0: the gradients of {@code relu(batchNorm(x))}, with no separate pass
+     * for the ReLU.
      */
     void backward(
             float[] dx,
             float[] dGamma,
             float[] dBeta,
             float[] dOut,
+            float[] reluOut,
             float[] x,
             float[] mean,
             float[] invStd,

@@ -35,6 +35,7 @@ public final class ScalarNormKernels implements NormKernels {
             float[] invStd,
             float[] gamma,
             float[] beta,
+            boolean relu,
             int N,
             int C,
             int HW,
@@ -45,7 +46,10 @@ public final class ScalarNormKernels implements NormKernels {
             float shift = (beta == null ? 0f : beta[c]) - mean[c] * scale;
             for (int n = 0; n < N; n++) {
                 int base = (n * C + c) * HW;
-                for (int i = 0; i < HW; i++) out[base + i] = x[base + i] * scale + shift;
+                for (int i = 0; i < HW; i++) {
+                    float y = x[base + i] * scale + shift;
+                    out[base + i] = relu && !(y > 0f) && y == y ? 0f : y;
+                }
             }
         }
     }
@@ -56,6 +60,7 @@ public final class ScalarNormKernels implements NormKernels {
             float[] dGamma,
             float[] dBeta,
             float[] dOut,
+            float[] reluOut,
             float[] x,
             float[] mean,
             float[] invStd,
@@ -73,7 +78,7 @@ public final class ScalarNormKernels implements NormKernels {
             for (int n = 0; n < N; n++) {
                 int base = (n * C + c) * HW;
                 for (int i = 0; i < HW; i++) {
-                    float dy = dOut[base + i];
+                    float dy = dy(dOut, reluOut, base + i);
                     sumDy += dy;
                     sumDyXhat += dy * ((x[base + i] - mu) * is);
                 }
@@ -88,16 +93,22 @@ public final class ScalarNormKernels implements NormKernels {
                     int base = (n * C + c) * HW;
                     for (int i = 0; i < HW; i++) {
                         float xhat = (x[base + i] - mu) * is;
-                        dx[base + i] += k * (dOut[base + i] - meanDy - xhat * meanDyXhat);
+                        dx[base + i] +=
+                                k * (dy(dOut, reluOut, base + i) - meanDy - xhat * meanDyXhat);
                     }
                 }
             } else {
                 float k = g * is;
                 for (int n = 0; n < N; n++) {
                     int base = (n * C + c) * HW;
-                    for (int i = 0; i < HW; i++) dx[base + i] += k * dOut[base + i];
+                    for (int i = 0; i < HW; i++) dx[base + i] += k * dy(dOut, reluOut, base + i);
                 }
             }
         }
+    }
+
+    /** dOut[i], or 0 where a fused ReLU's output is not positive. */
+    private static float dy(float[] dOut, float[] reluOut, int i) {
+        return reluOut == null || reluOut[i] > 0f ? dOut[i] : 0f;
     }
 }

@@ -90,6 +90,17 @@ public final class BatchNorm extends Module {
         return F.batchNorm(x, runningMean, runningVar, weight, bias, isTraining(), momentum, eps);
     }
 
+    /**
+     * {@code relu(forward(x))} in one pass each way ({@link F#batchNormRelu}), for the common conv,
+     * batch norm, ReLU block.
+     */
+    public Tensor forwardRelu(Tensor x) {
+        checkInput(x.shapeRef());
+        if (isTraining()) numBatchesTracked.data()[0] += 1;
+        return F.batchNormRelu(
+                x, runningMean, runningVar, weight, bias, isTraining(), momentum, eps);
+    }
+
     private void checkInput(int[] s) {
         String name = rank == 4 ? "BatchNorm2d(" + channels + ")" : "BatchNorm1d(" + channels + ")";
         if (rank == 4) expectShape(s, name, -1, channels, -1, -1);

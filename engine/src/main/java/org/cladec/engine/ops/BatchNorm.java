@@ -16,9 +16,12 @@ import org.cladec.engine.tensor.Workspace;
  * dimensions, and update the running statistics in place with {@code running = (1 −
  * momentum)·running + momentum·batch}, the variance unbiased (× M/(M − 1)). Evaluation: normalise
  * with the running statistics. Saves x, mean and 1/sqrt(var + eps) for backward.
+ *
+ * <p>With {@code relu}, it is {@code relu(batch_norm(x))} in one pass each way: the output is
+ * clamped as it is written and saved, and backward takes dOut only where it is positive.
  */
 final class BatchNorm implements Op {
-    private Tensor x, gamma;
+    private Tensor x, gamma, reluOut;
     private float[] mean, invStd;
     private boolean batchStats;
 
@@ -30,7 +33,8 @@ final class BatchNorm implements Op {
             Tensor beta,
             boolean training,
             float momentum,
-            float eps) {
+            float eps,
+            boolean relu) {
         if (x.dim() < 2)
             throw new IllegalArgumentException(
                     "batch_norm: expected input (N, C, ...), but got " + Shape.str(x.shapeRef()));
@@ -84,6 +88,7 @@ final class BatchNorm implements Op {
                                         invStd,
                                         g,
                                         b,
+                                        relu,
                                         N,
                                         C,
                                         HW,
@@ -96,6 +101,7 @@ final class BatchNorm implements Op {
             op.mean = mean;
             op.invStd = invStd;
             op.batchStats = batchStats;
+            op.reluOut = relu ? out : null;
             Autograd.record(out, op, x, gamma, beta);
         }
         return out;
@@ -131,6 +137,7 @@ final class BatchNorm implements Op {
                                         dg,
                                         db,
                                         dOut.data(),
+                                        reluOut == null ? null : reluOut.data(),
                                         x.data(),
                                         mean,
                                         invStd,
@@ -141,7 +148,7 @@ final class BatchNorm implements Op {
                                         HW,
                                         lo,
                                         hi));
-        x = gamma = null;
+        x = gamma = reluOut = null;
         mean = invStd = null;
     }
 }

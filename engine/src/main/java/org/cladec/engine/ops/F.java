@@ -119,7 +119,25 @@ public final class F {
             boolean training,
             float momentum,
             float eps) {
-        return BatchNorm.apply(x, runningMean, runningVar, gamma, beta, training, momentum, eps);
+        return BatchNorm.apply(
+                x, runningMean, runningVar, gamma, beta, training, momentum, eps, false);
+    }
+
+    /**
+     * {@code relu(batchNorm(...))} fused: one pass over the activations forward and one backward
+     * instead of two each; same arguments as {@link #batchNorm}.
+     */
+    public static Tensor batchNormRelu(
+            Tensor x,
+            Tensor runningMean,
+            Tensor runningVar,
+            Tensor gamma,
+            Tensor beta,
+            boolean training,
+            float momentum,
+            float eps) {
+        return BatchNorm.apply(
+                x, runningMean, runningVar, gamma, beta, training, momentum, eps, true);
     }
 
     // ---------------------------------------------------------------- activations

@@ -3,6 +3,7 @@ package org.cladec.engine.kernels;
 import static org.cladec.testing.Close.assertClose;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.cladec.engine.kernels.simd.SimdKernels;
 import org.cladec.engine.tensor.Rng;
@@ -128,24 +129,33 @@ class SimdVsScalarTest {
             assertClose(v1, v2, 1e-6, 1e-4, "var " + what);
             float[] inv = new float[C];
             for (int c = 0; c < C; c++) inv[c] = (float) (1 / Math.sqrt(v1[c] + 1e-5));
-            float[] o1 = new float[n], o2 = new float[n];
-            s.normalize(o1, x, m1, inv, g, b, N, C, HW, 0, C);
-            v.normalize(o2, x, m1, inv, g, b, N, C, HW, 0, h);
-            v.normalize(o2, x, m1, inv, g, b, N, C, HW, h, C);
-            assertClose(o1, o2, 1e-6, 1e-5, "normalize " + what);
-            for (boolean batch : new boolean[] {true, false}) {
-                float[] dx1 = rnd(n, -1, 1),
-                        dx2 = dx1.clone(),
-                        dg1 = rnd(C, -1, 1),
-                        dg2 = dg1.clone(),
-                        db1 = rnd(C, -1, 1),
-                        db2 = db1.clone();
-                s.backward(dx1, dg1, db1, dOut, x, m1, inv, g, batch, N, C, HW, 0, C);
-                v.backward(dx2, dg2, db2, dOut, x, m1, inv, g, batch, N, C, HW, 0, h);
-                v.backward(dx2, dg2, db2, dOut, x, m1, inv, g, batch, N, C, HW, h, C);
-                assertClose(dx1, dx2, 1e-5, 1e-4, "backward dx " + what + " batch=" + batch);
-                assertClose(dg1, dg2, 1e-5, 1e-4, "backward dgamma " + what);
-                assertClose(db1, db2, 1e-5, 1e-4, "backward dbeta " + what);
+            for (boolean relu : new boolean[] {false, true}) {
+                String how = what + (relu ? " relu" : "");
+                float[] o1 = new float[n], o2 = new float[n];
+                s.normalize(o1, x, m1, inv, g, b, relu, N, C, HW, 0, C);
+                v.normalize(o2, x, m1, inv, g, b, relu, N, C, HW, 0, h);
+                v.normalize(o2, x, m1, inv, g, b, relu, N, C, HW, h, C);
+                assertClose(o1, o2, 1e-6, 1e-5, "normalize " + how);
+                if (relu) {
+                    int zeros = 0;
+                    for (float o : o1) zeros += o == 0f ? 1 : 0;
+                    assertTrue(zeros > 0 && zeros < n, "relu clamps some but not all: " + how);
+                }
+                float[] mask = relu ? o1 : null;
+                for (boolean batch : new boolean[] {true, false}) {
+                    float[] dx1 = rnd(n, -1, 1),
+                            dx2 = dx1.clone(),
+                            dg1 = rnd(C, -1, 1),
+                            dg2 = dg1.clone(),
+                            db1 = rnd(C, -1, 1),
+                            db2 = db1.clone();
+                    s.backward(dx1, dg1, db1, dOut, mask, x, m1, inv, g, batch, N, C, HW, 0, C);
+                    v.backward(dx2, dg2, db2, dOut, mask, x, m1, inv, g, batch, N, C, HW, 0, h);
+                    v.backward(dx2, dg2, db2, dOut, mask, x, m1, inv, g, batch, N, C, HW, h, C);
+                    assertClose(dx1, dx2, 1e-5, 1e-4, "backward dx " + how + " batch=" + batch);
+                    assertClose(dg1, dg2, 1e-5, 1e-4, "backward dgamma " + how);
+                    assertClose(db1, db2, 1e-5, 1e-4, "backward dbeta " + how);
+                }
             }
         }
     }

@@ -1,8 +1,10 @@
 package org.cladec.engine.ops;
 
+import static org.cladec.testing.Close.assertClose;
 import static org.cladec.testing.GradCheck.awayFromZero;
 import static org.cladec.testing.GradCheck.check;
 import static org.cladec.testing.GradCheck.param;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.stream.Stream;
 import org.cladec.engine.tensor.Rng;
@@ -186,6 +188,54 @@ class OpsGradTest {
                 5e-3,
                 in -> F.batchNorm(in[0], null, null, null, null, true, 0.1f, 1e-5f),
                 x3);
+    }
+
+    @Test
+    void batchNormRelu() {
+        Tensor g = param(rng, 0.5f, 1.5f, 3), b = param(rng, -0.2f, 0.2f, 3);
+        Tensor x = awayFromZero(rng, 0.5f, 4, 3, 3, 2);
+        Tensor rm = Tensor.of(new float[] {0.05f, -0.1f, 0.1f}, 3),
+                rv = Tensor.of(new float[] {0.5f, 1.5f, 2f}, 3);
+        for (boolean train : new boolean[] {true, false}) {
+            Tensor m = train ? null : rm, v = train ? null : rv;
+            // finite differences need the outputs off relu's kink by more than a step moves them
+            Tensor y = F.batchNorm(x, m, v, g, b, train, 0.1f, 1e-5f);
+            float minAbs = Float.MAX_VALUE;
+            int clamped = 0;
+            for (float e : y.toArray()) {
+                minAbs = Math.min(minAbs, Math.abs(e));
+                clamped += e < 0 ? 1 : 0;
+            }
+            assertTrue(minAbs > 0.05f && clamped > 0, "test data: " + minAbs + ", " + clamped);
+            String what = "batch_norm_relu " + (train ? "train" : "eval");
+            check(
+                    what,
+                    1e-2,
+                    2e-3,
+                    5e-3,
+                    in -> F.batchNormRelu(in[0], m, v, in[1], in[2], train, 0.1f, 1e-5f),
+                    x,
+                    g,
+                    b);
+            // and the same values and gradients as the two ops it fuses
+            Tensor[] fused =
+                    valueAndGrads(F.batchNormRelu(x, m, v, g, b, train, 0.1f, 1e-5f), x, g, b);
+            Tensor[] apart =
+                    valueAndGrads(F.relu(F.batchNorm(x, m, v, g, b, train, 0.1f, 1e-5f)), x, g, b);
+            for (int i = 0; i < fused.length; i++)
+                assertClose(apart[i].toArray(), fused[i].toArray(), 1e-6, 1e-5, what + " " + i);
+        }
+    }
+
+    /** {out, d(Σ out·r)/d(each input)} for a fixed random r. */
+    private static Tensor[] valueAndGrads(Tensor out, Tensor... inputs) {
+        for (Tensor t : inputs) t.setGrad(null);
+        Tensor r = Tensor.uniform(new Rng(5), -1f, 1f, out.shapeRef());
+        F.sum(F.mul(out, r)).backward();
+        Tensor[] res = new Tensor[inputs.length + 1];
+        res[0] = out;
+        for (int i = 0; i < inputs.length; i++) res[i + 1] = inputs[i].grad();
+        return res;
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.cladec.engine.kernels.simd.Simd.L;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import org.cladec.engine.kernels.NormKernels;
 
 /**
@@ -125,6 +126,7 @@ public final class SimdNormKernels implements NormKernels {
             float[] invStd,
             float[] gamma,
             float[] beta,
+            boolean relu,
             int N,
             int C,
             int HW,
@@ -143,11 +145,14 @@ public final class SimdNormKernels implements NormKernels {
             for (int n = 0; n < N; n++) {
                 int o = n * stride + start, j = 0;
                 for (int bound = F.loopBound(len); j < bound; j += L) {
-                    FloatVector.fromArray(F, x, o + j)
-                            .fma(FloatVector.fromArray(F, sc, j), FloatVector.fromArray(F, sh, j))
-                            .intoArray(out, o + j);
+                    FloatVector y =
+                            FloatVector.fromArray(F, x, o + j)
+                                    .fma(
+                                            FloatVector.fromArray(F, sc, j),
+                                            FloatVector.fromArray(F, sh, j));
+                    (relu ? relu(y) : y).intoArray(out, o + j);
                 }
-                for (; j < len; j++) out[o + j] = x[o + j] * sc[j] + sh[j];
+                for (; j < len; j++) out[o + j] = relu(x[o + j] * sc[j] + sh[j], relu);
             }
             return;
         }
@@ -157,11 +162,10 @@ public final class SimdNormKernels implements NormKernels {
             for (int n = 0; n < N; n++) {
                 int base = (n * C + c) * HW, i = 0;
                 for (int bound = F.loopBound(HW); i < bound; i += L) {
-                    FloatVector.fromArray(F, x, base + i)
-                            .fma(scale, shift)
-                            .intoArray(out, base + i);
+                    FloatVector y = FloatVector.fromArray(F, x, base + i).fma(scale, shift);
+                    (relu ? relu(y) : y).intoArray(out, base + i);
                 }
-                for (; i < HW; i++) out[base + i] = x[base + i] * scale + shift;
+                for (; i < HW; i++) out[base + i] = relu(x[base + i] * scale + shift, relu);
             }
         }
     }
@@ -172,6 +176,7 @@ public final class SimdNormKernels implements NormKernels {
             float[] dGamma,
             float[] dBeta,
             float[] dOut,
+            float[] reluOut,
             float[] x,
             float[] mean,
             float[] invStd,
@@ -188,6 +193,7 @@ public final class SimdNormKernels implements NormKernels {
                     dGamma,
                     dBeta,
                     dOut,
+                    reluOut,
                     x,
                     mean,
                     invStd,
@@ -210,7 +216,7 @@ public final class SimdNormKernels implements NormKernels {
                 if (HW >= L) {
                     FloatVector a1 = FloatVector.zero(F), a2 = FloatVector.zero(F);
                     for (int bound = F.loopBound(HW); i < bound; i += L) {
-                        FloatVector dy = FloatVector.fromArray(F, dOut, base + i);
+                        FloatVector dy = dy(dOut, reluOut, base + i);
                         a1 = a1.add(dy);
                         a2 = dy.fma(FloatVector.fromArray(F, x, base + i).sub(mu), a2);
                     }
@@ -218,8 +224,9 @@ public final class SimdNormKernels implements NormKernels {
                     s2 = Simd.sumLanes(a2);
                 }
                 for (; i < HW; i++) {
-                    s1 += dOut[base + i];
-                    s2 += dOut[base + i] * (x[base + i] - mu);
+                    float dy = dy1(dOut, reluOut, base + i);
+                    s1 += dy;
+                    s2 += dy * (x[base + i] - mu);
                 }
                 sumDy += s1;
                 sumDyX += s2;
@@ -238,11 +245,10 @@ public final class SimdNormKernels implements NormKernels {
                 for (int bound = F.loopBound(HW); i < bound; i += L) {
                     FloatVector dxv = FloatVector.fromArray(F, dx, base + i).add(ka);
                     FloatVector t = FloatVector.fromArray(F, x, base + i).sub(mu).fma(kbv, dxv);
-                    FloatVector.fromArray(F, dOut, base + i).fma(kv, t).intoArray(dx, base + i);
+                    dy(dOut, reluOut, base + i).fma(kv, t).intoArray(dx, base + i);
                 }
-
                 for (; i < HW; i++)
-                    dx[base + i] += k * dOut[base + i] + (x[base + i] - mu) * kb + ka;
+                    dx[base + i] += k * dy1(dOut, reluOut, base + i) + (x[base + i] - mu) * kb + ka;
             }
         }
     }
@@ -252,6 +258,7 @@ public final class SimdNormKernels implements NormKernels {
             float[] dGamma,
             float[] dBeta,
             float[] dOut,
+            float[] reluOut,
             float[] x,
             float[] mean,
             float[] invStd,
@@ -272,15 +279,16 @@ public final class SimdNormKernels implements NormKernels {
         for (int n = 0; n < N; n++) { // Σ dy and Σ dy·(x − mean), element by element
             int o = n * stride + start, j = 0;
             for (; j < bound; j += L) {
-                FloatVector dy = FloatVector.fromArray(F, dOut, o + j);
+                FloatVector dy = dy(dOut, reluOut, o + j);
                 dy.add(FloatVector.fromArray(F, a1, j)).intoArray(a1, j);
                 FloatVector d =
                         FloatVector.fromArray(F, x, o + j).sub(FloatVector.fromArray(F, mu, j));
                 dy.fma(d, FloatVector.fromArray(F, a2, j)).intoArray(a2, j);
             }
             for (; j < len; j++) {
-                a1[j] += dOut[o + j];
-                a2[j] += dOut[o + j] * (x[o + j] - mu[j]);
+                float dy = dy1(dOut, reluOut, o + j);
+                a1[j] += dy;
+                a2[j] += dy * (x[o + j] - mu[j]);
             }
         }
         // per channel, as the plane-wise path: dx += k·dy + (x − mean)·kb + ka; the runs of sums
@@ -310,12 +318,34 @@ public final class SimdNormKernels implements NormKernels {
                         FloatVector.fromArray(F, x, o + j)
                                 .sub(FloatVector.fromArray(F, mu, j))
                                 .fma(FloatVector.fromArray(F, kb, j), dxv);
-                FloatVector.fromArray(F, dOut, o + j)
+                dy(dOut, reluOut, o + j)
                         .fma(FloatVector.fromArray(F, k, j), t)
                         .intoArray(dx, o + j);
             }
             for (; j < len; j++)
-                dx[o + j] += k[j] * dOut[o + j] + (x[o + j] - mu[j]) * kb[j] + ka[j];
+                dx[o + j] += k[j] * dy1(dOut, reluOut, o + j) + (x[o + j] - mu[j]) * kb[j] + ka[j];
         }
+    }
+
+    /** {@code max(y, 0)} keeping NaN, as {@link SimdElementwiseKernels#relu}. */
+    private static FloatVector relu(FloatVector y) {
+        return FloatVector.zero(F)
+                .blend(y, y.compare(VectorOperators.GT, 0f).or(y.test(VectorOperators.IS_NAN)));
+    }
+
+    private static float relu(float y, boolean relu) {
+        return relu && !(y > 0f) && y == y ? 0f : y;
+    }
+
+    /** dOut's vector at i, zero where a fused ReLU's output is not positive. */
+    private static FloatVector dy(float[] dOut, float[] reluOut, int i) {
+        FloatVector d = FloatVector.fromArray(F, dOut, i);
+        if (reluOut == null) return d;
+        return FloatVector.zero(F)
+                .blend(d, FloatVector.fromArray(F, reluOut, i).compare(VectorOperators.GT, 0f));
+    }
+
+    private static float dy1(float[] dOut, float[] reluOut, int i) {
+        return reluOut == null || reluOut[i] > 0f ? dOut[i] : 0f;
     }
 }
