@@ -56,29 +56,31 @@ public interface ElementwiseKernels {
      */
     void channelAdd(float[] x, float[] b, int N, int C, int HW, int nLo, int nHi);
 
+    // The activations work on the index range [lo, hi), so an op can split one over threads.
+
     /** {@code out = max(x, 0)}. */
-    void relu(float[] out, float[] x, int n);
+    void relu(float[] out, float[] x, int lo, int hi);
 
     /** {@code dx += out > 0 ? dOut : 0}, from ReLU's output. */
-    void reluBackwardAcc(float[] dx, float[] dOut, float[] out, int n);
+    void reluBackwardAcc(float[] dx, float[] dOut, float[] out, int lo, int hi);
 
     /** {@code out = x > 0 ? x : slope·x}. */
-    void leakyRelu(float[] out, float[] x, float slope, int n);
+    void leakyRelu(float[] out, float[] x, float slope, int lo, int hi);
 
     /** {@code dx += x > 0 ? dOut : slope·dOut}, from the op's input. */
-    void leakyReluBackwardAcc(float[] dx, float[] dOut, float[] x, float slope, int n);
+    void leakyReluBackwardAcc(float[] dx, float[] dOut, float[] x, float slope, int lo, int hi);
 
     /** {@code out = 1 / (1 + e^−x)}, computed without overflow for large |x|. */
-    void sigmoid(float[] out, float[] x, int n);
+    void sigmoid(float[] out, float[] x, int lo, int hi);
 
     /** {@code dx += dOut · out · (1 − out)}, from the sigmoid's output. */
-    void sigmoidBackwardAcc(float[] dx, float[] dOut, float[] out, int n);
+    void sigmoidBackwardAcc(float[] dx, float[] dOut, float[] out, int lo, int hi);
 
     /** {@code out = tanh(x)}. */
-    void tanh(float[] out, float[] x, int n);
+    void tanh(float[] out, float[] x, int lo, int hi);
 
     /** {@code dx += dOut · (1 − out²)}, from tanh's output. */
-    void tanhBackwardAcc(float[] dx, float[] dOut, float[] out, int n);
+    void tanhBackwardAcc(float[] dx, float[] dOut, float[] out, int lo, int hi);
 
     /** {@code out = x · mask} (dropout; mask holds 0 or 1/(1−p)). */
     void mul(float[] out, float[] x, float[] mask, int n);

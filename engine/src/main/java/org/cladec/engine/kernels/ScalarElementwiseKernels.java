@@ -136,30 +136,31 @@ public final class ScalarElementwiseKernels implements ElementwiseKernels {
     }
 
     @Override
-    public void relu(float[] out, float[] x, int n) {
+    public void relu(float[] out, float[] x, int lo, int hi) {
         // NOTE: Math.max(x, 0) would turn -0 into +0 and keep NaN; a comparison matches PyTorch's
         // relu.
-        for (int i = 0; i < n; i++) out[i] = x[i] > 0f ? x[i] : (x[i] != x[i] ? x[i] : 0f);
+        for (int i = lo; i < hi; i++) out[i] = x[i] > 0f ? x[i] : (x[i] != x[i] ? x[i] : 0f);
     }
 
     @Override
-    public void reluBackwardAcc(float[] dx, float[] dOut, float[] out, int n) {
-        for (int i = 0; i < n; i++) if (out[i] > 0f) dx[i] += dOut[i];
+    public void reluBackwardAcc(float[] dx, float[] dOut, float[] out, int lo, int hi) {
+        for (int i = lo; i < hi; i++) if (out[i] > 0f) dx[i] += dOut[i];
     }
 
     @Override
-    public void leakyRelu(float[] out, float[] x, float slope, int n) {
-        for (int i = 0; i < n; i++) out[i] = x[i] > 0f ? x[i] : slope * x[i];
+    public void leakyRelu(float[] out, float[] x, float slope, int lo, int hi) {
+        for (int i = lo; i < hi; i++) out[i] = x[i] > 0f ? x[i] : slope * x[i];
     }
 
     @Override
-    public void leakyReluBackwardAcc(float[] dx, float[] dOut, float[] x, float slope, int n) {
-        for (int i = 0; i < n; i++) dx[i] += x[i] > 0f ? dOut[i] : slope * dOut[i];
+    public void leakyReluBackwardAcc(
+            float[] dx, float[] dOut, float[] x, float slope, int lo, int hi) {
+        for (int i = lo; i < hi; i++) dx[i] += x[i] > 0f ? dOut[i] : slope * dOut[i];
     }
 
     @Override
-    public void sigmoid(float[] out, float[] x, int n) {
-        for (int i = 0; i < n; i++) out[i] = sigmoid(x[i]);
+    public void sigmoid(float[] out, float[] x, int lo, int hi) {
+        for (int i = lo; i < hi; i++) out[i] = sigmoid(x[i]);
     }
 
     /** Numerically stable logistic function: never evaluates e^t for large positive t. */
@@ -170,18 +171,18 @@ public final class ScalarElementwiseKernels implements ElementwiseKernels {
     }
 
     @Override
-    public void sigmoidBackwardAcc(float[] dx, float[] dOut, float[] out, int n) {
-        for (int i = 0; i < n; i++) dx[i] += dOut[i] * out[i] * (1f - out[i]);
+    public void sigmoidBackwardAcc(float[] dx, float[] dOut, float[] out, int lo, int hi) {
+        for (int i = lo; i < hi; i++) dx[i] += dOut[i] * out[i] * (1f - out[i]);
     }
 
     @Override
-    public void tanh(float[] out, float[] x, int n) {
-        for (int i = 0; i < n; i++) out[i] = (float) StrictMath.tanh(x[i]);
+    public void tanh(float[] out, float[] x, int lo, int hi) {
+        for (int i = lo; i < hi; i++) out[i] = (float) StrictMath.tanh(x[i]);
     }
 
     @Override
-    public void tanhBackwardAcc(float[] dx, float[] dOut, float[] out, int n) {
-        for (int i = 0; i < n; i++) dx[i] += dOut[i] * (1f - out[i] * out[i]);
+    public void tanhBackwardAcc(float[] dx, float[] dOut, float[] out, int lo, int hi) {
+        for (int i = lo; i < hi; i++) dx[i] += dOut[i] * (1f - out[i] * out[i]);
     }
 
     @Override

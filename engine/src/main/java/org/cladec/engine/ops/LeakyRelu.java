@@ -3,6 +3,7 @@ package org.cladec.engine.ops;
 import org.cladec.engine.autograd.Autograd;
 import org.cladec.engine.autograd.Op;
 import org.cladec.engine.kernels.Kernels;
+import org.cladec.engine.parallel.Parallel;
 import org.cladec.engine.tensor.Tensor;
 
 /** {@code x > 0 ? x : slope·x}. Saves its input (the output's sign is ambiguous for slope ≤ 0). */
@@ -17,7 +18,11 @@ final class LeakyRelu implements Op {
     static Tensor apply(Tensor x, float slope) {
         Tensor xd = x.dense();
         Tensor out = Tensor.empty(x.shapeRef());
-        Kernels.ew().leakyRelu(out.data(), xd.data(), slope, x.size());
+        float[] o = out.data(), xa = xd.data();
+        Parallel.forRange(
+                x.size(),
+                Parallel.MIN_ELEMENTS,
+                (lo, hi) -> Kernels.ew().leakyRelu(o, xa, slope, lo, hi));
         if (Autograd.needsGrad(x)) {
             LeakyRelu op = new LeakyRelu(slope);
             op.x = xd;
@@ -28,9 +33,13 @@ final class LeakyRelu implements Op {
 
     @Override
     public void backward(Tensor dOut, Tensor[] dIn) {
-        if (dIn[0] != null)
-            Kernels.ew()
-                    .leakyReluBackwardAcc(dIn[0].data(), dOut.data(), x.data(), slope, x.size());
+        if (dIn[0] != null) {
+            float[] dx = dIn[0].data(), d = dOut.data(), xa = x.data();
+            Parallel.forRange(
+                    x.size(),
+                    Parallel.MIN_ELEMENTS,
+                    (lo, hi) -> Kernels.ew().leakyReluBackwardAcc(dx, d, xa, slope, lo, hi));
+        }
         x = null;
     }
 }

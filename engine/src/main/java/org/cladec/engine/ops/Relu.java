@@ -3,6 +3,7 @@ package org.cladec.engine.ops;
 import org.cladec.engine.autograd.Autograd;
 import org.cladec.engine.autograd.Op;
 import org.cladec.engine.kernels.Kernels;
+import org.cladec.engine.parallel.Parallel;
 import org.cladec.engine.tensor.Tensor;
 
 /** {@code max(x, 0)}. Saves its output: the gradient passes where the output is positive. */
@@ -12,7 +13,9 @@ final class Relu implements Op {
     static Tensor apply(Tensor x) {
         Tensor xd = x.dense();
         Tensor out = Tensor.empty(x.shapeRef());
-        Kernels.ew().relu(out.data(), xd.data(), x.size());
+        float[] o = out.data(), xa = xd.data();
+        Parallel.forRange(
+                x.size(), Parallel.MIN_ELEMENTS, (lo, hi) -> Kernels.ew().relu(o, xa, lo, hi));
         if (Autograd.needsGrad(x)) {
             Relu op = new Relu();
             op.out = out;
@@ -23,8 +26,13 @@ final class Relu implements Op {
 
     @Override
     public void backward(Tensor dOut, Tensor[] dIn) {
-        if (dIn[0] != null)
-            Kernels.ew().reluBackwardAcc(dIn[0].data(), dOut.data(), out.data(), out.size());
+        if (dIn[0] != null) {
+            float[] dx = dIn[0].data(), d = dOut.data(), o = out.data();
+            Parallel.forRange(
+                    out.size(),
+                    Parallel.MIN_ELEMENTS,
+                    (lo, hi) -> Kernels.ew().reluBackwardAcc(dx, d, o, lo, hi));
+        }
         out = null;
     }
 }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.cladec.engine.parallel.Parallel;
 import org.cladec.engine.tensor.Tensor;
 
 /**
@@ -16,7 +17,7 @@ public abstract class Optimizer {
      * Elements per task when an update is split over the thread pool: an update is memory-bound (a
      * few flops per 12–20 bytes), so smaller pieces would cost more to hand out than they save.
      */
-    protected static final int MIN_CHUNK = 1 << 15;
+    protected static final int MIN_CHUNK = Parallel.MIN_ELEMENTS;
 
     protected final List<Tensor> params;
     protected float lr;

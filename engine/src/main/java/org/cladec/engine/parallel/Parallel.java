@@ -18,6 +18,12 @@ public final class Parallel {
         void run(int lo, int hi);
     }
 
+    /**
+     * The smallest range worth a task of its own for work that streams through arrays (activations,
+     * optimizer updates): 32K floats take about as long as handing a task to a parked worker.
+     */
+    public static final int MIN_ELEMENTS = 1 << 15;
+
     private static int requested = -1;
     private static volatile Pool pool;
 

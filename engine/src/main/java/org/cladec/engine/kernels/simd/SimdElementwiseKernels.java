@@ -85,10 +85,10 @@ public final class SimdElementwiseKernels implements ElementwiseKernels {
     }
 
     @Override
-    public void relu(float[] out, float[] x, int n) {
-        int i = 0;
+    public void relu(float[] out, float[] x, int lo, int hi) {
+        int i = lo;
         FloatVector zero = FloatVector.zero(F);
-        for (int bound = F.loopBound(n); i < bound; i += L) {
+        for (int bound = lo + F.loopBound(hi - lo); i < bound; i += L) {
             FloatVector v = FloatVector.fromArray(F, x, i);
             // NOTE: a blend on "v > 0 or NaN" keeps NaN (as PyTorch does) where max(v, 0) would not
             // be specified
@@ -96,35 +96,36 @@ public final class SimdElementwiseKernels implements ElementwiseKernels {
                     v.compare(VectorOperators.GT, 0f).or(v.test(VectorOperators.IS_NAN));
             zero.blend(v, keep).intoArray(out, i);
         }
-        for (; i < n; i++) out[i] = x[i] > 0f ? x[i] : (x[i] != x[i] ? x[i] : 0f);
+        for (; i < hi; i++) out[i] = x[i] > 0f ? x[i] : (x[i] != x[i] ? x[i] : 0f);
     }
 
     @Override
-    public void reluBackwardAcc(float[] dx, float[] dOut, float[] out, int n) {
-        int i = 0;
-        for (int bound = F.loopBound(n); i < bound; i += L) {
+    public void reluBackwardAcc(float[] dx, float[] dOut, float[] out, int lo, int hi) {
+        int i = lo;
+        for (int bound = lo + F.loopBound(hi - lo); i < bound; i += L) {
             VectorMask<Float> pos =
                     FloatVector.fromArray(F, out, i).compare(VectorOperators.GT, 0f);
             FloatVector d = FloatVector.fromArray(F, dx, i);
             d.add(FloatVector.fromArray(F, dOut, i), pos).intoArray(dx, i);
         }
-        for (; i < n; i++) if (out[i] > 0f) dx[i] += dOut[i];
+        for (; i < hi; i++) if (out[i] > 0f) dx[i] += dOut[i];
     }
 
     @Override
-    public void leakyRelu(float[] out, float[] x, float slope, int n) {
-        int i = 0;
-        for (int bound = F.loopBound(n); i < bound; i += L) {
+    public void leakyRelu(float[] out, float[] x, float slope, int lo, int hi) {
+        int i = lo;
+        for (int bound = lo + F.loopBound(hi - lo); i < bound; i += L) {
             FloatVector v = FloatVector.fromArray(F, x, i);
             v.mul(slope).blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(out, i);
         }
-        for (; i < n; i++) out[i] = x[i] > 0f ? x[i] : slope * x[i];
+        for (; i < hi; i++) out[i] = x[i] > 0f ? x[i] : slope * x[i];
     }
 
     @Override
-    public void leakyReluBackwardAcc(float[] dx, float[] dOut, float[] x, float slope, int n) {
-        int i = 0;
-        for (int bound = F.loopBound(n); i < bound; i += L) {
+    public void leakyReluBackwardAcc(
+            float[] dx, float[] dOut, float[] x, float slope, int lo, int hi) {
+        int i = lo;
+        for (int bound = lo + F.loopBound(hi - lo); i < bound; i += L) {
             FloatVector d = FloatVector.fromArray(F, dOut, i);
             FloatVector g =
                     d.mul(slope)
@@ -133,33 +134,33 @@ public final class SimdElementwiseKernels implements ElementwiseKernels {
                                     FloatVector.fromArray(F, x, i).compare(VectorOperators.GT, 0f));
             FloatVector.fromArray(F, dx, i).add(g).intoArray(dx, i);
         }
-        for (; i < n; i++) dx[i] += x[i] > 0f ? dOut[i] : slope * dOut[i];
+        for (; i < hi; i++) dx[i] += x[i] > 0f ? dOut[i] : slope * dOut[i];
     }
 
     @Override
-    public void sigmoid(float[] out, float[] x, int n) {
-        scalar.sigmoid(out, x, n); // exp: the scalar loop is exact and not on a hot path
+    public void sigmoid(float[] out, float[] x, int lo, int hi) {
+        scalar.sigmoid(out, x, lo, hi); // exp: the scalar loop is exact and not on a hot path
     }
 
     @Override
-    public void sigmoidBackwardAcc(float[] dx, float[] dOut, float[] out, int n) {
-        int i = 0;
-        for (int bound = F.loopBound(n); i < bound; i += L) {
+    public void sigmoidBackwardAcc(float[] dx, float[] dOut, float[] out, int lo, int hi) {
+        int i = lo;
+        for (int bound = lo + F.loopBound(hi - lo); i < bound; i += L) {
             FloatVector o = FloatVector.fromArray(F, out, i);
             FloatVector g = FloatVector.fromArray(F, dOut, i).mul(o).mul(o.neg().add(1f));
             FloatVector.fromArray(F, dx, i).add(g).intoArray(dx, i);
         }
-        for (; i < n; i++) dx[i] += dOut[i] * out[i] * (1f - out[i]);
+        for (; i < hi; i++) dx[i] += dOut[i] * out[i] * (1f - out[i]);
     }
 
     @Override
-    public void tanh(float[] out, float[] x, int n) {
-        scalar.tanh(out, x, n);
+    public void tanh(float[] out, float[] x, int lo, int hi) {
+        scalar.tanh(out, x, lo, hi);
     }
 
     @Override
-    public void tanhBackwardAcc(float[] dx, float[] dOut, float[] out, int n) {
-        scalar.tanhBackwardAcc(dx, dOut, out, n);
+    public void tanhBackwardAcc(float[] dx, float[] dOut, float[] out, int lo, int hi) {
+        scalar.tanhBackwardAcc(dx, dOut, out, lo, hi);
     }
 
     @Override
