@@ -35,4 +35,41 @@ public interface ConvKernels {
      * The bias gradient is a plain per-channel sum of dOut (ElementwiseKernels.channelSumAcc).
      */
     void backwardWeight(float[] dw, float[] dOut, float[] x, ConvGeom g, int cLo, int cHi);
+
+    /**
+     * Whether a convolution op should split forward over output channels ({@link #forwardChannels})
+     * and backwardInput over input channels ({@link #backwardInputChannels}) instead of images: for
+     * a kernel whose per-call setup grows with the weights, not the images (the SIMD dense form
+     * packs its whole weight matrix per call), a split over images repeats that setup in every
+     * part.
+     */
+    default boolean splitsByChannels(ConvGeom g) {
+        return false;
+    }
+
+    /**
+     * {@link #forward} of every image, for output channels {@code [ocLo, ocHi)} only. Called only
+     * where {@link #splitsByChannels} is true.
+     */
+    default void forwardChannels(
+            float[] out,
+            float[] x,
+            float[] w,
+            float[] b,
+            ConvGeom g,
+            boolean accumulate,
+            int ocLo,
+            int ocHi) {
+        throw new UnsupportedOperationException("forwardChannels: not split by channels: " + g);
+    }
+
+    /**
+     * {@link #backwardInput} of every image, for input channels {@code [cLo, cHi)} only (the
+     * elements {@code dx[:, c, :, :]}). Called only where {@link #splitsByChannels} is true.
+     */
+    default void backwardInputChannels(
+            float[] dx, float[] dOut, float[] w, ConvGeom g, int cLo, int cHi) {
+        throw new UnsupportedOperationException(
+                "backwardInputChannels: not split by channels: " + g);
+    }
 }

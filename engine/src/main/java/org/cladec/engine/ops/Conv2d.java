@@ -3,6 +3,7 @@ package org.cladec.engine.ops;
 import org.cladec.engine.autograd.Autograd;
 import org.cladec.engine.autograd.Op;
 import org.cladec.engine.kernels.ConvGeom;
+import org.cladec.engine.kernels.ConvKernels;
 import org.cladec.engine.kernels.Kernels;
 import org.cladec.engine.parallel.Parallel;
 import org.cladec.engine.tensor.Shape;
@@ -62,11 +63,11 @@ final class Conv2d implements Op {
         Tensor xd = x.dense(), wd = w.dense();
         float[] bd = b == null ? null : b.dense().data();
         Tensor out = Tensor.empty(g.N, g.OC, g.OH, g.OW);
-        Parallel.forRange(
-                g.N,
-                (lo, hi) ->
-                        Kernels.conv()
-                                .forward(out.data(), xd.data(), wd.data(), bd, g, false, lo, hi));
+        ConvKernels k = Kernels.conv();
+        float[] o = out.data(), xa = xd.data(), wa = wd.data();
+        if (k.splitsByChannels(g))
+            Parallel.forRange(g.OC, (lo, hi) -> k.forwardChannels(o, xa, wa, bd, g, false, lo, hi));
+        else Parallel.forRange(g.N, (lo, hi) -> k.forward(o, xa, wa, bd, g, false, lo, hi));
         if (Autograd.needsGrad(x, w, b)) {
             Conv2d op = new Conv2d();
             op.x = xd;
@@ -83,7 +84,10 @@ final class Conv2d implements Op {
         ConvGeom g = this.g;
         if (dIn[0] != null) {
             float[] dx = dIn[0].data();
-            Parallel.forRange(g.N, (lo, hi) -> Kernels.conv().backwardInput(dx, d, wd, g, lo, hi));
+            ConvKernels k = Kernels.conv();
+            if (k.splitsByChannels(g))
+                Parallel.forRange(g.C, (lo, hi) -> k.backwardInputChannels(dx, d, wd, g, lo, hi));
+            else Parallel.forRange(g.N, (lo, hi) -> k.backwardInput(dx, d, wd, g, lo, hi));
         }
         float[] dw = dIn[1] == null ? null : dIn[1].data(),
                 db = dIn[2] == null ? null : dIn[2].data();

@@ -1,6 +1,9 @@
 package org.cladec.engine.kernels;
 
 import static org.cladec.testing.Close.assertClose;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -8,6 +11,7 @@ import java.util.stream.Stream;
 import org.cladec.engine.kernels.simd.SimdKernels;
 import org.cladec.engine.tensor.Rng;
 import org.junit.jupiter.api.Named;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -148,6 +152,44 @@ class ConvKernelsTest {
         kernel.backwardInput(got, d, w, g, 0, 1);
         kernel.backwardInput(got, d, w, g, 1, g.N);
         assertClose(ref, got, tol(g), 1e-4, "backwardInput " + g);
+    }
+
+    /** Where the kernel splits by channels (the SIMD dense form), those splits too. */
+    @ParameterizedTest
+    @MethodSource("cases")
+    void channelSplitsMatchReference(ConvKernels reference, ConvKernels kernel, ConvGeom g) {
+        if (!kernel.splitsByChannels(g)) return;
+        Rng r = new Rng(4);
+        float[] x = random(r, g.xSize()),
+                w = random(r, g.wSize()),
+                b = random(r, g.OC),
+                d = random(r, g.outSize()),
+                initOut = random(r, g.outSize()),
+                initX = random(r, g.xSize());
+        int oh = g.OC / 3, ch = g.C - g.C / 2; // uneven parts, the first may be empty
+        for (boolean acc : new boolean[] {false, true}) {
+            float[] ref = initOut.clone(), got = initOut.clone();
+            reference.forward(ref, x, w, b, g, acc, 0, g.N);
+            kernel.forwardChannels(got, x, w, b, g, acc, 0, oh);
+            kernel.forwardChannels(got, x, w, b, g, acc, oh, g.OC);
+            assertClose(ref, got, tol(g), 1e-4, "forwardChannels " + g + " acc=" + acc);
+        }
+        float[] ref = initX.clone(), got = initX.clone();
+        reference.backwardInput(ref, d, w, g, 0, g.N);
+        kernel.backwardInputChannels(got, d, w, g, 0, ch);
+        kernel.backwardInputChannels(got, d, w, g, ch, g.C);
+        assertClose(ref, got, tol(g), 1e-4, "backwardInputChannels " + g);
+    }
+
+    @Test
+    void denseGeometriesSplitByChannels() {
+        ConvGeom dense = ConvGeom.conv(2, 4, 2, 2, 6, 3, 3, 1, 1, 1, 1),
+                planes = ConvGeom.conv(2, 4, 8, 8, 6, 3, 3, 1, 1, 1, 1);
+        assertTrue(SIMD.splitsByChannels(dense) && !SIMD.splitsByChannels(planes));
+        assertFalse(SCALAR.splitsByChannels(dense));
+        assertThrows(
+                UnsupportedOperationException.class,
+                () -> SIMD.forwardChannels(new float[0], null, null, null, planes, false, 0, 1));
     }
 
     @ParameterizedTest

@@ -58,6 +58,42 @@ final class DenseConv {
         if (b != null) SimdConvKernels.addBias(out, b, g.OC, OHW, nLo, nHi);
     }
 
+    /**
+     * forward for output channels [ocLo, ocHi) of every image: out (N, R part) = x (N, Q) · Dᵀ
+     * columns of the part; each part packs only its own columns of D.
+     */
+    static void forwardChannels(
+            float[] out,
+            float[] x,
+            float[] w,
+            float[] b,
+            ConvGeom g,
+            boolean accumulate,
+            int ocLo,
+            int ocHi,
+            Gemm.Scratch s) {
+        final int OHW = g.OH * g.OW, R = g.OC * OHW, Q = g.C * g.H * g.W;
+        if (ocHi <= ocLo) return;
+        Packer d = s.dense.set(w, g, s, true).from(ocLo * OHW);
+        Gemm.gemm(out, ocLo * OHW, R, x, 0, Q, 1, d, g.N, (ocHi - ocLo) * OHW, Q, accumulate, s);
+        if (b != null)
+            for (int n = 0; n < g.N; n++)
+                for (int oc = ocLo; oc < ocHi; oc++)
+                    SimdConvKernels.addScalar(out, (n * g.OC + oc) * OHW, b[oc], OHW);
+    }
+
+    /**
+     * backwardInput for input channels [cLo, cHi) of every image: dx (N, Q part) += dOut (N, R) · D
+     * columns of the part.
+     */
+    static void backwardInputChannels(
+            float[] dx, float[] dOut, float[] w, ConvGeom g, int cLo, int cHi, Gemm.Scratch s) {
+        final int HW = g.H * g.W, R = g.OC * g.OH * g.OW, Q = g.C * HW;
+        if (cHi <= cLo) return;
+        Packer d = s.dense.set(w, g, s, false).from(cLo * HW);
+        Gemm.gemm(dx, cLo * HW, Q, dOut, 0, R, 1, d, g.N, (cHi - cLo) * HW, R, true, s);
+    }
+
     static void backwardInput(
             float[] dx, float[] dOut, float[] w, ConvGeom g, int nLo, int nHi, Gemm.Scratch s) {
         final int R = g.OC * g.OH * g.OW, Q = g.C * g.H * g.W, cnt = nHi - nLo;
@@ -114,7 +150,7 @@ final class DenseConv {
     static final class Packer implements Gemm.BPack {
         private float[] w;
         private int[] tap;
-        private int C, HW, OHW, KK;
+        private int C, HW, OHW, KK, col0;
         private boolean transposed;
 
         Packer set(float[] w, ConvGeom g, Gemm.Scratch s, boolean transposed) {
@@ -125,6 +161,13 @@ final class DenseConv {
             this.OHW = g.OH * g.OW;
             this.KK = g.KH * g.KW;
             this.transposed = transposed;
+            this.col0 = 0;
+            return this;
+        }
+
+        /** Packs B's columns from column {@code col0} of the whole matrix on. */
+        Packer from(int col0) {
+            this.col0 = col0;
             return this;
         }
 
@@ -144,6 +187,7 @@ final class DenseConv {
 
         @Override
         public void pack(float[] dst, int off, int k0, int kc, int j0, int nr) {
+            j0 += col0;
             if (transposed) {
                 // B(k = q, n = r) = D(r, q): column jj of the panel is a stretch of row j0 + jj
                 for (int jj = 0; jj < nr; jj++) row(dst, off + jj, NR, j0 + jj, k0, kc);

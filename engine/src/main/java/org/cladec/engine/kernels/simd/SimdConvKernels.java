@@ -109,6 +109,35 @@ public final class SimdConvKernels implements ConvKernels {
         }
     }
 
+    /** The dense form packs its weight matrix per call, so it splits by channels. */
+    @Override
+    public boolean splitsByChannels(ConvGeom g) {
+        return DenseConv.applies(g);
+    }
+
+    @Override
+    public void forwardChannels(
+            float[] out,
+            float[] x,
+            float[] w,
+            float[] b,
+            ConvGeom g,
+            boolean accumulate,
+            int ocLo,
+            int ocHi) {
+        if (DenseConv.applies(g))
+            DenseConv.forwardChannels(out, x, w, b, g, accumulate, ocLo, ocHi, Gemm.SCRATCH.get());
+        else ConvKernels.super.forwardChannels(out, x, w, b, g, accumulate, ocLo, ocHi);
+    }
+
+    @Override
+    public void backwardInputChannels(
+            float[] dx, float[] dOut, float[] w, ConvGeom g, int cLo, int cHi) {
+        if (DenseConv.applies(g))
+            DenseConv.backwardInputChannels(dx, dOut, w, g, cLo, cHi, Gemm.SCRATCH.get());
+        else ConvKernels.super.backwardInputChannels(dx, dOut, w, g, cLo, cHi);
+    }
+
     /**
      * dcols (K, cols) = wᵀ (K, OC) · dOut (OC, cols), then col2im. NOTE: a sub-pixel decomposition
      * (one stride-1 correlation per output parity, no scatter-add) was tried and measured slower on
