@@ -87,14 +87,11 @@ public final class SimdElementwiseKernels implements ElementwiseKernels {
     @Override
     public void relu(float[] out, float[] x, int lo, int hi) {
         int i = lo;
-        FloatVector zero = FloatVector.zero(F);
         for (int bound = lo + F.loopBound(hi - lo); i < bound; i += L) {
-            FloatVector v = FloatVector.fromArray(F, x, i);
-            // NOTE: a blend on "v > 0 or NaN" keeps NaN (as PyTorch does) where max(v, 0) would not
-            // be specified
-            VectorMask<Float> keep =
-                    v.compare(VectorOperators.GT, 0f).or(v.test(VectorOperators.IS_NAN));
-            zero.blend(v, keep).intoArray(out, i);
+            // MAX has Math.max's semantics: NaN kept (as PyTorch's relu), -0 becomes +0, as the
+            // scalar loop below. NOTE: the former blend on "v > 0 or NaN" ran as the Vector API's
+            // unintrinsified fallback on JDK 17 in the fused batch norm (SimdNormKernels.relu)
+            FloatVector.fromArray(F, x, i).max(0f).intoArray(out, i);
         }
         for (; i < hi; i++) out[i] = x[i] > 0f ? x[i] : (x[i] != x[i] ? x[i] : 0f);
     }
