@@ -3,7 +3,6 @@ package org.cladec.engine.optim;
 import java.util.List;
 import java.util.Map;
 import org.cladec.engine.kernels.Kernels;
-import org.cladec.engine.parallel.Parallel;
 import org.cladec.engine.tensor.Tensor;
 
 /**
@@ -68,9 +67,8 @@ public final class Adam extends Optimizer {
             }
             int step = ++steps[i];
             float[] pd = p.data(), gd = p.grad().data(), md = m[i].data(), vd = v[i].data();
-            Parallel.forRange(
+            update(
                     p.size(),
-                    MIN_CHUNK,
                     (lo, hi) ->
                             Kernels.optim()
                                     .adam(

@@ -3,7 +3,6 @@ package org.cladec.engine.optim;
 import java.util.List;
 import java.util.Map;
 import org.cladec.engine.kernels.Kernels;
-import org.cladec.engine.parallel.Parallel;
 import org.cladec.engine.tensor.Tensor;
 
 /**
@@ -57,9 +56,8 @@ public final class Sgd extends Optimizer {
             float[] pd = p.data(), gd = p.grad().data();
             float[] bd = buffers[i] == null ? null : buffers[i].data();
             boolean first = !started[i];
-            Parallel.forRange(
+            update(
                     p.size(),
-                    MIN_CHUNK,
                     (lo, hi) ->
                             Kernels.optim()
                                     .sgd(

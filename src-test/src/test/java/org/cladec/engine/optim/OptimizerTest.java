@@ -39,8 +39,9 @@ class OptimizerTest {
     }
 
     /**
-     * A parameter large enough to be split over the pool's threads gets exactly the update of one
-     * pass over all of it: every element once, none twice, independent of the thread count.
+     * A parameter large enough to be split over the pool's threads (and each part into kernel
+     * blocks) gets exactly the update of one pass over all of it: every element once, none twice,
+     * independent of the thread count.
      */
     @Test
     void aParameterSplitOverThreadsGetsTheUpdateOfOnePass() {
