@@ -13,9 +13,13 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = {
             "A quick throughput check: images/second of the four full-step workloads on the reference networks",
-            "(after a warm-up, the median of several repeats). For careful numbers use the JMH benchmarks in bench/."
+            "(after a warm-up of at least 3 steps and 3 seconds, the median of several repeats). For careful",
+            "numbers use the JMH benchmarks in bench/."
         })
 final class BenchCommand implements Callable<Integer> {
+    /** Minimum warm-up per workload. */
+    static final long WARMUP_NANOS = 3_000_000_000L;
+
     @Option(names = "--threads", paramLabel = "N", description = "Threads (default: all cores).")
     Integer threads;
 
@@ -72,7 +76,11 @@ final class BenchCommand implements Callable<Integer> {
                 width,
                 System.getProperty("java.version"));
         for (String name : only != null ? only : Workloads.NAMES) {
-            for (int i = 0; i < Math.max(3, steps); i++) w.step(name); // warm-up
+            // warm-up: the JIT compiles a kernel fully (C2, where the Vector API turns into vector
+            // instructions) only once it is hot, which for the rarely called ones (optimizer
+            // updates, batch norm) took a few seconds; a fixed few steps measured part of that
+            long until = System.nanoTime() + WARMUP_NANOS;
+            for (int i = 0; i < Math.max(3, steps) || System.nanoTime() < until; i++) w.step(name);
             double[] rates = new double[repeats];
             for (int r = 0; r < repeats; r++) {
                 long t0 = System.nanoTime();
