@@ -57,6 +57,10 @@ class ConvKernelsTest {
         // chunks of whole NR-wide panels (6 images of 64 pixels, 18 of 16) and a shorter last one
         g.add(ConvGeom.conv(20, 5, 8, 8, 9, 3, 3, 1, 1, 1, 1));
         g.add(ConvGeom.conv(40, 3, 4, 4, 10, 3, 3, 1, 1, 1, 1));
+        // 4x4 -> 4x4 (one vector each at 512 bits: im2col by lane permutes), 3x3 with padding
+        // and 1x1
+        g.add(ConvGeom.conv(3, 5, 4, 4, 7, 3, 3, 1, 1, 1, 1));
+        g.add(ConvGeom.conv(2, 3, 4, 4, 6, 1, 1, 1, 1, 0, 0));
         // the small classifier's shapes (width 0.25) and a decoder transposed conv (as its conv
         // geometry)
         g.add(ConvGeom.conv(3, 1, 32, 32, 8, 3, 3, 2, 2, 1, 1));

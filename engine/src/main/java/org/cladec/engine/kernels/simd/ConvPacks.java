@@ -1,8 +1,13 @@
 package org.cladec.engine.kernels.simd;
 
 import static org.cladec.engine.kernels.simd.Gemm.NR;
+import static org.cladec.engine.kernels.simd.Simd.F;
+import static org.cladec.engine.kernels.simd.Simd.L;
 
 import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
 import org.cladec.engine.kernels.ConvGeom;
 
 /**
@@ -93,6 +98,10 @@ final class ConvPacks {
             Gemm.Scratch s) {
         final int C = g.C, HW = g.H * g.W, OHW = g.OH * g.OW, KK = g.KH * g.KW;
         int[] src = sources(g, s);
+        if (HW == L && OHW == L) {
+            im2colOneVector(dst, ld, x, g, n0, cnt, cLo, cHi, s.planeTaps(src, KK));
+            return;
+        }
         for (int c = cLo; c < cHi; c++) {
             for (int t = 0; t < KK; t++) {
                 int row = ((c - cLo) * KK + t) * ld, tb = t * OHW;
@@ -104,6 +113,66 @@ final class ConvPacks {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * {@link #im2colSmall} when an input plane and an output plane are each one vector (4 × 4 at
+     * 512 bits, the classifier's 128 → 256 layer): per (channel, image) the plane is loaded once,
+     * and each tap's row is one lane permutation of it with the padding lanes zeroed, instead of 16
+     * table-driven loads and stores.
+     */
+    private static void im2colOneVector(
+            float[] dst,
+            int ld,
+            float[] x,
+            ConvGeom g,
+            int n0,
+            int cnt,
+            int cLo,
+            int cHi,
+            PlaneTaps taps) {
+        final int C = g.C, KK = g.KH * g.KW;
+        final FloatVector zero = FloatVector.zero(F);
+        for (int c = cLo; c < cHi; c++) {
+            int row0 = (c - cLo) * KK * ld;
+            for (int n = 0; n < cnt; n++) {
+                FloatVector v = FloatVector.fromArray(F, x, ((n0 + n) * C + c) * L);
+                int d = row0 + n * L;
+                for (int t = 0; t < KK; t++, d += ld)
+                    zero.blend(v.rearrange(taps.shuffle[t]), taps.valid[t]).intoArray(dst, d);
+            }
+        }
+    }
+
+    /**
+     * Each tap's {@link #sources} as a lane shuffle of a one-vector plane and the mask of its lanes
+     * inside the image; kept per thread and rebuilt when the table changes.
+     */
+    static final class PlaneTaps {
+        int[] src = new int[0];
+        VectorShuffle<Float>[] shuffle;
+        VectorMask<Float>[] valid;
+
+        @SuppressWarnings("unchecked")
+        PlaneTaps set(int[] sources, int taps) {
+            int n = taps * L;
+            if (src.length == n && Arrays.equals(src, 0, n, sources, 0, n)) return this;
+            src = Arrays.copyOf(sources, n);
+            shuffle = new VectorShuffle[taps];
+            valid = new VectorMask[taps];
+            int[] lanes = new int[L];
+            boolean[] in = new boolean[L];
+            for (int t = 0; t < taps; t++) {
+                for (int p = 0; p < L; p++) {
+                    int q = src[t * L + p];
+                    lanes[p] = Math.max(q, 0);
+                    in[p] = q >= 0;
+                }
+                shuffle[t] = VectorShuffle.fromArray(F, lanes, 0);
+                valid[t] = VectorMask.fromArray(F, in, 0);
+            }
+            return this;
         }
     }
 

@@ -72,6 +72,13 @@ final class Gemm {
             return temp3;
         }
 
+        private final ConvPacks.PlaneTaps planeTaps = new ConvPacks.PlaneTaps();
+
+        /** The one-vector-plane tap shuffles for this source table (taps × L entries). */
+        ConvPacks.PlaneTaps planeTaps(int[] sources, int taps) {
+            return planeTaps.set(sources, taps);
+        }
+
         private final int[][] ints = {new int[0], new int[0]};
 
         /** Index tables for the convolution packers, {@code i} < 2. */
