@@ -146,13 +146,38 @@ final class ConvPacks {
     }
 
     /**
+     * {@link #col2imSmall} on one-vector planes, the adjoint of {@link #im2colOneVector}: a tap
+     * maps output pixels to distinct input pixels, so its row goes back into the input plane as the
+     * inverse lane permutation. Each plane gets its taps' rows added in tap order, as the
+     * element-wise loop adds them, so the sums are the same.
+     */
+    private static void col2imOneVector(
+            float[] dx, float[] dcols, ConvGeom g, int n0, int cnt, int cols, PlaneTaps taps) {
+        final int C = g.C, KK = g.KH * g.KW;
+        for (int c = 0; c < C; c++) {
+            int row0 = c * KK * cols;
+            for (int n = 0; n < cnt; n++) {
+                int plane = ((n0 + n) * C + c) * L, d = row0 + n * L;
+                FloatVector acc = FloatVector.fromArray(F, dx, plane);
+                for (int t = 0; t < KK; t++, d += cols) {
+                    FloatVector back =
+                            FloatVector.fromArray(F, dcols, d).rearrange(taps.inverse[t]);
+                    acc = acc.blend(acc.add(back), taps.hit[t]);
+                }
+                acc.intoArray(dx, plane);
+            }
+        }
+    }
+
+    /**
      * Each tap's {@link #sources} as a lane shuffle of a one-vector plane and the mask of its lanes
-     * inside the image; kept per thread and rebuilt when the table changes.
+     * inside the image, and the inverse (input pixel ← output pixel) with the mask of the input
+     * pixels the tap reaches; kept per thread and rebuilt when the table changes.
      */
     static final class PlaneTaps {
         int[] src = new int[0];
-        VectorShuffle<Float>[] shuffle;
-        VectorMask<Float>[] valid;
+        VectorShuffle<Float>[] shuffle, inverse;
+        VectorMask<Float>[] valid, hit;
 
         @SuppressWarnings("unchecked")
         PlaneTaps set(int[] sources, int taps) {
@@ -160,17 +185,27 @@ final class ConvPacks {
             if (src.length == n && Arrays.equals(src, 0, n, sources, 0, n)) return this;
             src = Arrays.copyOf(sources, n);
             shuffle = new VectorShuffle[taps];
+            inverse = new VectorShuffle[taps];
             valid = new VectorMask[taps];
-            int[] lanes = new int[L];
-            boolean[] in = new boolean[L];
+            hit = new VectorMask[taps];
+            int[] lanes = new int[L], back = new int[L];
+            boolean[] in = new boolean[L], reached = new boolean[L];
             for (int t = 0; t < taps; t++) {
+                Arrays.fill(back, 0);
+                Arrays.fill(reached, false);
                 for (int p = 0; p < L; p++) {
                     int q = src[t * L + p];
                     lanes[p] = Math.max(q, 0);
                     in[p] = q >= 0;
+                    if (q >= 0) {
+                        back[q] = p;
+                        reached[q] = true;
+                    }
                 }
                 shuffle[t] = VectorShuffle.fromArray(F, lanes, 0);
                 valid[t] = VectorMask.fromArray(F, in, 0);
+                inverse[t] = VectorShuffle.fromArray(F, back, 0);
+                hit[t] = VectorMask.fromArray(F, reached, 0);
             }
             return this;
         }
@@ -262,6 +297,10 @@ final class ConvPacks {
             float[] dx, float[] dcols, ConvGeom g, int n0, int cnt, int cols, Gemm.Scratch s) {
         final int C = g.C, HW = g.H * g.W, OHW = g.OH * g.OW, KK = g.KH * g.KW;
         int[] src = sources(g, s);
+        if (HW == L && OHW == L) {
+            col2imOneVector(dx, dcols, g, n0, cnt, cols, s.planeTaps(src, KK));
+            return;
+        }
         for (int c = 0; c < C; c++) {
             for (int t = 0; t < KK; t++) {
                 int row = (c * KK + t) * cols, tb = t * OHW;
