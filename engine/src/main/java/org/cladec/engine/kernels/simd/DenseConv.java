@@ -41,6 +41,11 @@ final class DenseConv {
         return 4 * hw <= 3 * kk && size <= MAX_DENSE;
     }
 
+    /**
+     * forward for images [nLo, nHi) and output channels [ocLo, ocHi): out (n, R part) = x (n, Q) ·
+     * Dᵀ, packing only the part's columns of D (an image split passes every channel, a channel
+     * split every image).
+     */
     static void forward(
             float[] out,
             float[] x,
@@ -50,56 +55,61 @@ final class DenseConv {
             boolean accumulate,
             int nLo,
             int nHi,
-            Gemm.Scratch s) {
-        final int OHW = g.OH * g.OW, R = g.OC * OHW, Q = g.C * g.H * g.W, cnt = nHi - nLo;
-        if (cnt <= 0) return;
-        Packer d = s.dense.set(w, g, s, true);
-        Gemm.gemm(out, nLo * R, R, x, nLo * Q, Q, 1, d, cnt, R, Q, accumulate, s);
-        if (b != null) SimdConvKernels.addBias(out, b, g.OC, OHW, nLo, nHi);
-    }
-
-    /**
-     * forward for output channels [ocLo, ocHi) of every image: out (N, R part) = x (N, Q) · Dᵀ
-     * columns of the part; each part packs only its own columns of D.
-     */
-    static void forwardChannels(
-            float[] out,
-            float[] x,
-            float[] w,
-            float[] b,
-            ConvGeom g,
-            boolean accumulate,
             int ocLo,
             int ocHi,
             Gemm.Scratch s) {
         final int OHW = g.OH * g.OW, R = g.OC * OHW, Q = g.C * g.H * g.W;
-        if (ocHi <= ocLo) return;
+        if (nHi <= nLo || ocHi <= ocLo) return;
         Packer d = s.dense.set(w, g, s, true).from(ocLo * OHW);
-        Gemm.gemm(out, ocLo * OHW, R, x, 0, Q, 1, d, g.N, (ocHi - ocLo) * OHW, Q, accumulate, s);
-        if (b != null)
-            for (int n = 0; n < g.N; n++)
-                for (int oc = ocLo; oc < ocHi; oc++)
-                    SimdConvKernels.addScalar(out, (n * g.OC + oc) * OHW, b[oc], OHW);
+        int cols = (ocHi - ocLo) * OHW;
+        Gemm.gemm(
+                out,
+                nLo * R + ocLo * OHW,
+                R,
+                x,
+                nLo * Q,
+                Q,
+                1,
+                d,
+                nHi - nLo,
+                cols,
+                Q,
+                accumulate,
+                s);
+        if (b != null) SimdConvKernels.addBias(out, b, g.OC, OHW, nLo, nHi, ocLo, ocHi);
     }
 
     /**
-     * backwardInput for input channels [cLo, cHi) of every image: dx (N, Q part) += dOut (N, R) · D
-     * columns of the part.
+     * backwardInput for images [nLo, nHi) and input channels [cLo, cHi): dx (n, Q part) += dOut (n,
+     * R) · D, packing only the part's columns of D.
      */
-    static void backwardInputChannels(
-            float[] dx, float[] dOut, float[] w, ConvGeom g, int cLo, int cHi, Gemm.Scratch s) {
-        final int HW = g.H * g.W, R = g.OC * g.OH * g.OW, Q = g.C * HW;
-        if (cHi <= cLo) return;
-        Packer d = s.dense.set(w, g, s, false).from(cLo * HW);
-        Gemm.gemm(dx, cLo * HW, Q, dOut, 0, R, 1, d, g.N, (cHi - cLo) * HW, R, true, s);
-    }
-
     static void backwardInput(
-            float[] dx, float[] dOut, float[] w, ConvGeom g, int nLo, int nHi, Gemm.Scratch s) {
-        final int R = g.OC * g.OH * g.OW, Q = g.C * g.H * g.W, cnt = nHi - nLo;
-        if (cnt <= 0) return;
-        Packer d = s.dense.set(w, g, s, false);
-        Gemm.gemm(dx, nLo * Q, Q, dOut, nLo * R, R, 1, d, cnt, Q, R, true, s);
+            float[] dx,
+            float[] dOut,
+            float[] w,
+            ConvGeom g,
+            int nLo,
+            int nHi,
+            int cLo,
+            int cHi,
+            Gemm.Scratch s) {
+        final int HW = g.H * g.W, R = g.OC * g.OH * g.OW, Q = g.C * HW;
+        if (nHi <= nLo || cHi <= cLo) return;
+        Packer d = s.dense.set(w, g, s, false).from(cLo * HW);
+        Gemm.gemm(
+                dx,
+                nLo * Q + cLo * HW,
+                Q,
+                dOut,
+                nLo * R,
+                R,
+                1,
+                d,
+                nHi - nLo,
+                (cHi - cLo) * HW,
+                R,
+                true,
+                s);
     }
 
     static void backwardWeight(

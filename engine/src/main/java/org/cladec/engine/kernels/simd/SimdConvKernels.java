@@ -82,7 +82,7 @@ public final class SimdConvKernels implements ConvKernels {
             int nHi) {
         Gemm.Scratch s = Gemm.SCRATCH.get();
         if (DenseConv.applies(g)) {
-            DenseConv.forward(out, x, w, b, g, accumulate, nLo, nHi, s);
+            DenseConv.forward(out, x, w, b, g, accumulate, nLo, nHi, 0, g.OC, s);
             return;
         }
         final int OC = g.OC, K = g.C * g.KH * g.KW, OHW = g.OH * g.OW;
@@ -105,7 +105,7 @@ public final class SimdConvKernels implements ConvKernels {
                     }
                 }
             }
-            if (b != null) addBias(out, b, OC, OHW, n0, n0 + cnt);
+            if (b != null) addBias(out, b, OC, OHW, n0, n0 + cnt, 0, OC);
         }
     }
 
@@ -126,7 +126,7 @@ public final class SimdConvKernels implements ConvKernels {
             int ocLo,
             int ocHi) {
         if (DenseConv.applies(g))
-            DenseConv.forwardChannels(out, x, w, b, g, accumulate, ocLo, ocHi, Gemm.SCRATCH.get());
+            DenseConv.forward(out, x, w, b, g, accumulate, 0, g.N, ocLo, ocHi, Gemm.SCRATCH.get());
         else ConvKernels.super.forwardChannels(out, x, w, b, g, accumulate, ocLo, ocHi);
     }
 
@@ -134,7 +134,7 @@ public final class SimdConvKernels implements ConvKernels {
     public void backwardInputChannels(
             float[] dx, float[] dOut, float[] w, ConvGeom g, int cLo, int cHi) {
         if (DenseConv.applies(g))
-            DenseConv.backwardInputChannels(dx, dOut, w, g, cLo, cHi, Gemm.SCRATCH.get());
+            DenseConv.backwardInput(dx, dOut, w, g, 0, g.N, cLo, cHi, Gemm.SCRATCH.get());
         else ConvKernels.super.backwardInputChannels(dx, dOut, w, g, cLo, cHi);
     }
 
@@ -146,7 +146,7 @@ public final class SimdConvKernels implements ConvKernels {
     @Override
     public void backwardInput(float[] dx, float[] dOut, float[] w, ConvGeom g, int nLo, int nHi) {
         if (DenseConv.applies(g)) {
-            DenseConv.backwardInput(dx, dOut, w, g, nLo, nHi, Gemm.SCRATCH.get());
+            DenseConv.backwardInput(dx, dOut, w, g, nLo, nHi, 0, g.C, Gemm.SCRATCH.get());
             return;
         }
         if (g.C == 1) {
@@ -222,10 +222,14 @@ public final class SimdConvKernels implements ConvKernels {
         for (; i < n; i++) dst[d + i] += src[s + i];
     }
 
-    /** {@code out[n, oc, ·] += b[oc]} for images [nLo, nHi) of an (N, OC, P) output. */
-    static void addBias(float[] out, float[] b, int OC, int P, int nLo, int nHi) {
+    /**
+     * {@code out[n, oc, ·] += b[oc]} for images [nLo, nHi) and channels [ocLo, ocHi) of an (N, OC,
+     * P) output.
+     */
+    static void addBias(
+            float[] out, float[] b, int OC, int P, int nLo, int nHi, int ocLo, int ocHi) {
         for (int n = nLo; n < nHi; n++)
-            for (int oc = 0; oc < OC; oc++) addScalar(out, (n * OC + oc) * P, b[oc], P);
+            for (int oc = ocLo; oc < ocHi; oc++) addScalar(out, (n * OC + oc) * P, b[oc], P);
     }
 
     /** {@code dst[d..d+n) += v}. */
