@@ -137,9 +137,15 @@ public final class ScalarElementwiseKernels implements ElementwiseKernels {
 
     @Override
     public void relu(float[] out, float[] x, int lo, int hi) {
-        // NOTE: Math.max(x, 0) would turn -0 into +0 and keep NaN; a comparison matches PyTorch's
-        // relu.
-        for (int i = lo; i < hi; i++) out[i] = x[i] > 0f ? x[i] : (x[i] != x[i] ? x[i] : 0f);
+        for (int i = lo; i < hi; i++) out[i] = relu(x[i]);
+    }
+
+    /**
+     * {@code max(v, 0)} as PyTorch's relu: NaN kept, −0 becomes +0 (Math.max's semantics, which the
+     * SIMD kernels get from the Vector API's MAX). Every ReLU tail and reference uses it.
+     */
+    public static float relu(float v) {
+        return v > 0f || v != v ? v : 0f;
     }
 
     @Override

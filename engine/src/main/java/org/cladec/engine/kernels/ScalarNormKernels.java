@@ -48,7 +48,7 @@ public final class ScalarNormKernels implements NormKernels {
                 int base = (n * C + c) * HW;
                 for (int i = 0; i < HW; i++) {
                     float y = x[base + i] * scale + shift;
-                    out[base + i] = relu && !(y > 0f) && y == y ? 0f : y;
+                    out[base + i] = relu ? ScalarElementwiseKernels.relu(y) : y;
                 }
             }
         }
@@ -107,8 +107,8 @@ public final class ScalarNormKernels implements NormKernels {
         }
     }
 
-    /** dOut[i], or 0 where a fused ReLU's output is not positive. */
-    private static float dy(float[] dOut, float[] reluOut, int i) {
+    /** dOut[i], or 0 where a fused ReLU's output is not positive (the SIMD tails use it too). */
+    public static float dy(float[] dOut, float[] reluOut, int i) {
         return reluOut == null || reluOut[i] > 0f ? dOut[i] : 0f;
     }
 }

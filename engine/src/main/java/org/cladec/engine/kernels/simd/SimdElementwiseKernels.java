@@ -93,7 +93,7 @@ public final class SimdElementwiseKernels implements ElementwiseKernels {
             // unintrinsified fallback on JDK 17 in the fused batch norm (SimdNormKernels.relu)
             FloatVector.fromArray(F, x, i).max(0f).intoArray(out, i);
         }
-        for (; i < hi; i++) out[i] = x[i] > 0f ? x[i] : (x[i] != x[i] ? x[i] : 0f);
+        for (; i < hi; i++) out[i] = ScalarElementwiseKernels.relu(x[i]);
     }
 
     @Override

@@ -7,6 +7,8 @@ import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import org.cladec.engine.kernels.NormKernels;
+import org.cladec.engine.kernels.ScalarElementwiseKernels;
+import org.cladec.engine.kernels.ScalarNormKernels;
 
 /**
  * Batch normalisation. Planes of at least {@link #BLOCK_HW} pixels are walked one (n, c) plane at a
@@ -152,7 +154,7 @@ public final class SimdNormKernels implements NormKernels {
                                             FloatVector.fromArray(F, sh, j));
                     (relu ? relu(y) : y).intoArray(out, o + j);
                 }
-                for (; j < len; j++) out[o + j] = relu(x[o + j] * sc[j] + sh[j], relu);
+                for (; j < len; j++) out[o + j] = maybeRelu(x[o + j] * sc[j] + sh[j], relu);
             }
             return;
         }
@@ -165,7 +167,7 @@ public final class SimdNormKernels implements NormKernels {
                     FloatVector y = FloatVector.fromArray(F, x, base + i).fma(scale, shift);
                     (relu ? relu(y) : y).intoArray(out, base + i);
                 }
-                for (; i < HW; i++) out[base + i] = relu(x[base + i] * scale + shift, relu);
+                for (; i < HW; i++) out[base + i] = maybeRelu(x[base + i] * scale + shift, relu);
             }
         }
     }
@@ -224,7 +226,7 @@ public final class SimdNormKernels implements NormKernels {
                     s2 = Simd.sumLanes(a2);
                 }
                 for (; i < HW; i++) {
-                    float dy = dy1(dOut, reluOut, base + i);
+                    float dy = ScalarNormKernels.dy(dOut, reluOut, base + i);
                     s1 += dy;
                     s2 += dy * (x[base + i] - mu);
                 }
@@ -248,7 +250,10 @@ public final class SimdNormKernels implements NormKernels {
                     dy(dOut, reluOut, base + i).fma(kv, t).intoArray(dx, base + i);
                 }
                 for (; i < HW; i++)
-                    dx[base + i] += k * dy1(dOut, reluOut, base + i) + (x[base + i] - mu) * kb + ka;
+                    dx[base + i] +=
+                            k * ScalarNormKernels.dy(dOut, reluOut, base + i)
+                                    + (x[base + i] - mu) * kb
+                                    + ka;
             }
         }
     }
@@ -286,7 +291,7 @@ public final class SimdNormKernels implements NormKernels {
                 dy.fma(d, FloatVector.fromArray(F, a2, j)).intoArray(a2, j);
             }
             for (; j < len; j++) {
-                float dy = dy1(dOut, reluOut, o + j);
+                float dy = ScalarNormKernels.dy(dOut, reluOut, o + j);
                 a1[j] += dy;
                 a2[j] += dy * (x[o + j] - mu[j]);
             }
@@ -323,7 +328,10 @@ public final class SimdNormKernels implements NormKernels {
                         .intoArray(dx, o + j);
             }
             for (; j < len; j++)
-                dx[o + j] += k[j] * dy1(dOut, reluOut, o + j) + (x[o + j] - mu[j]) * kb[j] + ka[j];
+                dx[o + j] +=
+                        k[j] * ScalarNormKernels.dy(dOut, reluOut, o + j)
+                                + (x[o + j] - mu[j]) * kb[j]
+                                + ka[j];
         }
     }
 
@@ -337,8 +345,8 @@ public final class SimdNormKernels implements NormKernels {
         return y.max(0f);
     }
 
-    private static float relu(float y, boolean relu) {
-        return relu && !(y > 0f) && y == y ? 0f : y;
+    private static float maybeRelu(float y, boolean relu) {
+        return relu ? ScalarElementwiseKernels.relu(y) : y;
     }
 
     /** dOut's vector at i, zero where a fused ReLU's output is not positive. */
@@ -347,9 +355,5 @@ public final class SimdNormKernels implements NormKernels {
         if (reluOut == null) return d;
         return FloatVector.zero(F)
                 .blend(d, FloatVector.fromArray(F, reluOut, i).compare(VectorOperators.GT, 0f));
-    }
-
-    private static float dy1(float[] dOut, float[] reluOut, int i) {
-        return reluOut == null || reluOut[i] > 0f ? dOut[i] : 0f;
     }
 }
