@@ -172,18 +172,17 @@ final class ConvPacks {
     /**
      * Each tap's {@link #sources} as a lane shuffle of a one-vector plane and the mask of its lanes
      * inside the image, and the inverse (input pixel ← output pixel) with the mask of the input
-     * pixels the tap reaches; kept per thread and rebuilt when the table changes.
+     * pixels the tap reaches. Built once per source table and cached per thread ({@link
+     * Gemm.Scratch#planeTaps}).
      */
     static final class PlaneTaps {
-        int[] src = new int[0];
-        VectorShuffle<Float>[] shuffle, inverse;
-        VectorMask<Float>[] valid, hit;
+        final int[] src;
+        final VectorShuffle<Float>[] shuffle, inverse;
+        final VectorMask<Float>[] valid, hit;
 
         @SuppressWarnings("unchecked")
-        PlaneTaps set(int[] sources, int taps) {
-            int n = taps * L;
-            if (src.length == n && Arrays.equals(src, 0, n, sources, 0, n)) return this;
-            src = Arrays.copyOf(sources, n);
+        PlaneTaps(int[] sources, int taps) {
+            src = Arrays.copyOf(sources, taps * L);
             shuffle = new VectorShuffle[taps];
             inverse = new VectorShuffle[taps];
             valid = new VectorMask[taps];
@@ -207,7 +206,12 @@ final class ConvPacks {
                 inverse[t] = VectorShuffle.fromArray(F, back, 0);
                 hit[t] = VectorMask.fromArray(F, reached, 0);
             }
-            return this;
+        }
+
+        /** Whether these are the shuffles of {@code sources} (taps × L entries). */
+        boolean matches(int[] sources, int taps) {
+            int n = taps * L;
+            return src.length == n && Arrays.equals(src, 0, n, sources, 0, n);
         }
     }
 

@@ -72,11 +72,21 @@ final class Gemm {
             return temp3;
         }
 
-        private final ConvPacks.PlaneTaps planeTaps = new ConvPacks.PlaneTaps();
+        private final ConvPacks.PlaneTaps[] planeTaps = new ConvPacks.PlaneTaps[4];
+        private int planeTapsNext;
 
-        /** The one-vector-plane tap shuffles for this source table (taps × L entries). */
+        /**
+         * The one-vector-plane tap shuffles for this source table (taps × L entries), from a cache
+         * of the last four geometries: a network with several such layers builds each once, not
+         * once per call.
+         */
         ConvPacks.PlaneTaps planeTaps(int[] sources, int taps) {
-            return planeTaps.set(sources, taps);
+            for (ConvPacks.PlaneTaps p : planeTaps)
+                if (p != null && p.matches(sources, taps)) return p;
+            ConvPacks.PlaneTaps p = new ConvPacks.PlaneTaps(sources, taps);
+            planeTaps[planeTapsNext] = p;
+            planeTapsNext = (planeTapsNext + 1) % planeTaps.length;
+            return p;
         }
 
         private final int[][] ints = {new int[0], new int[0]};
