@@ -4,9 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
+// a lost wake-up would hang forever; the test thread itself would be the one stuck
+@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ParallelTest {
     @Test
     void everyIndexIsCoveredExactlyOnce() {
@@ -47,5 +52,112 @@ class ParallelTest {
         int t = Parallel.threads();
         Parallel.setThreads(t); // same value: allowed
         assertThrows(IllegalStateException.class, () -> Parallel.setThreads(t + 1));
+    }
+
+    /**
+     * A pool of its own with more threads than this machine has cores, shared by the tests below.
+     */
+    private static final Parallel.Pool THREE = new Parallel.Pool(3);
+
+    private static void assertCovered(Parallel.Pool pool, int n, int minChunk) {
+        AtomicIntegerArray seen = new AtomicIntegerArray(n);
+        pool.forRange(
+                n,
+                minChunk,
+                (lo, hi) -> {
+                    for (int i = lo; i < hi; i++) seen.incrementAndGet(i);
+                });
+        for (int i = 0; i < n; i++) assertEquals(1, seen.get(i), "n=" + n + " index " + i);
+    }
+
+    @Test
+    void jobsBackToBackAndAfterTheWorkersParkedAreEachRunOnce() throws InterruptedException {
+        // back to back: workers are still spinning; n = 2 and minChunk leave a worker without work
+        for (int rep = 0; rep < 2000; rep++) {
+            assertCovered(THREE, 1 + rep % 9, 1);
+            assertCovered(THREE, 100, 40);
+        }
+        // after an idle spell far longer than the spin: workers have parked and must be woken
+        for (int rep = 0; rep < 3; rep++) {
+            Thread.sleep(20);
+            assertCovered(THREE, 1001, 1);
+        }
+    }
+
+    @Test
+    void eachChunkRunsOnItsOwnThread() {
+        Set<String> threads = ConcurrentHashMap.newKeySet();
+        THREE.forRange(3, 1, (lo, hi) -> threads.add(Thread.currentThread().getName()));
+        assertEquals(3, threads.size(), "threads that ran the three chunks: " + threads);
+    }
+
+    @Test
+    void aNestedSplitRunsInlineOnTheThreadThatAskedForIt() {
+        AtomicIntegerArray seen = new AtomicIntegerArray(12 * 12);
+        THREE.forRange(
+                12,
+                1,
+                (lo, hi) -> {
+                    for (int i = lo; i < hi; i++) {
+                        int row = i;
+                        String outer = Thread.currentThread().getName();
+                        THREE.forRange(
+                                12,
+                                1,
+                                (a, b) -> {
+                                    assertEquals(outer, Thread.currentThread().getName());
+                                    for (int j = a; j < b; j++) seen.incrementAndGet(row * 12 + j);
+                                });
+                    }
+                });
+        for (int i = 0; i < 144; i++) assertEquals(1, seen.get(i), "cell " + i);
+    }
+
+    @Test
+    void callersOnTwoThreadsAtOnceBothGetEveryIndexOnce() throws InterruptedException {
+        Throwable[] failed = new Throwable[2];
+        Thread[] callers = new Thread[2];
+        for (int c = 0; c < 2; c++) {
+            int id = c;
+            callers[c] =
+                    new Thread(
+                            () -> {
+                                try {
+                                    for (int rep = 0; rep < 500; rep++)
+                                        assertCovered(THREE, 257 + id, 1);
+                                } catch (Throwable t) {
+                                    failed[id] = t;
+                                }
+                            });
+            callers[c].start();
+        }
+        for (Thread t : callers) t.join();
+        assertEquals(null, failed[0]);
+        assertEquals(null, failed[1]);
+    }
+
+    @Test
+    void aFailedJobLeavesThePoolUsable() {
+        assertThrows(
+                IllegalStateException.class,
+                () ->
+                        THREE.forRange(
+                                99,
+                                1,
+                                (lo, hi) -> {
+                                    if (lo > 0) throw new IllegalStateException("worker chunk");
+                                }));
+        AssertionError e =
+                assertThrows(
+                        AssertionError.class,
+                        () ->
+                                THREE.forRange(
+                                        99,
+                                        1,
+                                        (lo, hi) -> {
+                                            if (hi == 99) throw new AssertionError("last chunk");
+                                        }));
+        assertEquals("last chunk", e.getMessage());
+        assertCovered(THREE, 99, 1);
     }
 }
