@@ -1,6 +1,7 @@
 package org.cladec.engine.kernels;
 
 import static org.cladec.testing.Close.assertClose;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.cladec.engine.kernels.simd.SimdConvKernels;
 import org.cladec.engine.kernels.simd.SimdKernels;
 import org.cladec.engine.tensor.Rng;
 import org.junit.jupiter.api.Named;
@@ -208,5 +210,41 @@ class ConvKernelsTest {
         kernel.backwardWeight(got, d, x, g, half, g.C);
         double t = 1e-5 * Math.sqrt((double) g.N * g.OH * g.OW) * 4;
         assertClose(ref, got, t, 1e-4, "backwardWeight dw " + g);
+    }
+
+    /**
+     * Results independent of the thread count: the weight gradient split over channels in two or
+     * three parts is the unsplit one bit for bit, in both of the SIMD kernel's forms. In the first
+     * geometry a chunk of images sized from the part's own rows would differ from the whole (im2col
+     * rows × 2×2 output pixels × images over the 2M-float chunk limit; a 4×4 input, so not the
+     * dense form) and such a chunk's columns are not a multiple of the GEMM's k-block, so a
+     * split-dependent chunk would change the rounding. The second has as many output channels as
+     * output pixels × images, so dw is accumulated directly.
+     */
+    @Test
+    void weightGradientDoesNotDependOnTheSplit() {
+        ConvGeom chunked = ConvGeom.conv(512, 128, 4, 4, 8, 3, 3, 2, 2, 1, 1),
+                direct = ConvGeom.conv(16, 96, 4, 4, 64, 3, 3, 2, 2, 1, 1);
+        assertFalse(SimdConvKernels.directWeightGradient(chunked));
+        assertTrue(SimdConvKernels.directWeightGradient(direct));
+        Rng r = new Rng(5);
+        for (ConvGeom g : new ConvGeom[] {chunked, direct}) {
+            float[] d = random(r, g.outSize()),
+                    x = random(r, g.xSize()),
+                    init = random(r, g.wSize());
+            for (ConvKernels k : new ConvKernels[] {SCALAR, SIMD}) {
+                float[] whole = init.clone();
+                k.backwardWeight(whole, d, x, g, 0, g.C);
+                int third = g.C / 3;
+                for (int[] cuts : new int[][] {{0, g.C / 2, g.C}, {0, third, 2 * third, g.C}}) {
+                    float[] parts = init.clone();
+                    for (int i = 0; i + 1 < cuts.length; i++)
+                        k.backwardWeight(parts, d, x, g, cuts[i], cuts[i + 1]);
+                    String what =
+                            k.getClass().getSimpleName() + " " + g + " parts " + (cuts.length - 1);
+                    assertArrayEquals(whole, parts, what);
+                }
+            }
+        }
     }
 }

@@ -182,9 +182,23 @@ public final class SimdConvKernels implements ConvKernels {
     }
 
     /**
-     * dwᵀ rows (c, kh, kw) for c in [cLo, cHi): {@code dwᵀ (Kr, OC) = im2col rows (Kr, R) · dOutᵀ
-     * (R, OC)} over chunks of R = images × pixels, then added into dw. Each part materialises only
-     * its own im2col rows; dOut columns are gathered while GEMM packs its panels.
+     * The weight gradient for input channels [cLo, cHi), the columns (c, kh, kw) of dw (OC, K),
+     * over chunks of R = images × pixels. Each part materialises only its own im2col rows (Kr, R).
+     * Two forms, chosen by the geometry alone:
+     *
+     * <ul>
+     *   <li>{@code dwᵀ (Kr, OC) = im2col (Kr, R) · dOutᵀ (R, OC)}, then dwᵀ added into dw: im2col
+     *       is read in place and only dOut is packed. Best when dOut has many more pixels than
+     *       channels, the usual case.
+     *   <li>{@code dw (OC, Kr) += dOut (OC, R) · im2colᵀ (R, Kr)}, straight into dw: GEMM packs
+     *       im2col transposed, but nothing is added afterwards. Best when dw is as large as the
+     *       data: the decoder's 512 → 256 layer (dw 8 MB, 2×2 outputs), where adding dwᵀ ran from
+     *       memory and took a fifth of the time; and when K is a single tile's rows or fewer (one
+     *       input channel), which in the first form would leave the tile mostly empty.
+     * </ul>
+     *
+     * The chunks also depend only on the geometry, so every part sums each weight's terms in the
+     * same order: results do not depend on how the channels are split.
      */
     @Override
     public void backwardWeight(float[] dw, float[] dOut, float[] x, ConvGeom g, int cLo, int cHi) {
@@ -196,18 +210,56 @@ public final class SimdConvKernels implements ConvKernels {
         final int N = g.N, OC = g.OC, KK = g.KH * g.KW, K = g.C * KK, OHW = g.OH * g.OW;
         final int k0 = cLo * KK, Kr = (cHi - cLo) * KK;
         if (Kr <= 0) return;
-        int nb = images(OHW, TARGET_ROWS, Kr, N);
-        float[] dwT = s.temp2(Kr * OC);
+        final boolean direct = directWeightGradient(g);
+        int nb = images(OHW, TARGET_ROWS, K, N);
+        float[] dwT = direct ? null : s.temp2(Kr * OC);
         for (int n0 = 0; n0 < N; n0 += nb) {
             int cnt = Math.min(nb, N - n0), R = cnt * OHW;
             float[] cols = s.temp(Kr * R);
             ConvPacks.im2col(cols, R, x, g, n0, cnt, cLo, cHi, s);
-            ConvPacks.OutCols bp = s.outCols.set(dOut, OC, OHW, n0, 0);
-            Gemm.gemm(dwT, 0, OC, cols, 0, R, 1, bp, Kr, OC, R, n0 > 0, s);
+            if (!direct) {
+                ConvPacks.OutCols bp = s.outCols.set(dOut, OC, OHW, n0, 0);
+                Gemm.gemm(dwT, 0, OC, cols, 0, R, 1, bp, Kr, OC, R, n0 > 0, s);
+                continue;
+            }
+            // dOut's images are (OC, OHW) blocks; one (OC, R) matrix only when there is one image
+            float[] a = dOut;
+            int aOff = n0 * OC * OHW, ars = OHW;
+            if (cnt > 1) {
+                a = s.temp2(OC * R);
+                aOff = 0;
+                ars = R;
+                for (int n = 0; n < cnt; n++)
+                    for (int oc = 0; oc < OC; oc++)
+                        System.arraycopy(
+                                dOut, ((n0 + n) * OC + oc) * OHW, a, oc * R + n * OHW, OHW);
+            }
+            Gemm.gemm(dw, k0, K, a, aOff, ars, 1, s.transposed.set(cols, 0, R), OC, Kr, R, true, s);
         }
-        for (int oc = 0; oc < OC; oc++) {
-            int row = oc * K + k0;
-            for (int k = 0; k < Kr; k++) dw[row + k] += dwT[k * OC + oc];
+        if (!direct) addTransposed(dw, K, k0, dwT, Kr, OC);
+    }
+
+    /**
+     * Whether {@link #backwardWeight} adds straight into dw: when dw is at least half as large as
+     * dOut (pixels × images ≤ 2 × channels), or when K fits in two register-tile strips.
+     */
+    public static boolean directWeightGradient(ConvGeom g) {
+        return g.C * g.KH * g.KW < 2 * Gemm.MR || (long) g.N * g.OH * g.OW <= 2L * g.OC;
+    }
+
+    /**
+     * Rows of dwᵀ read per pass: their cache lines stay in L1 while {@code oc} walks along them.
+     */
+    private static final int TRANSPOSE_BLOCK = 64;
+
+    /** {@code dw[oc, k0 + k] += dwT[k, oc]}, in blocks of {@link #TRANSPOSE_BLOCK} rows of dwᵀ. */
+    static void addTransposed(float[] dw, int K, int k0, float[] dwT, int Kr, int OC) {
+        for (int kb = 0; kb < Kr; kb += TRANSPOSE_BLOCK) {
+            int kEnd = Math.min(Kr, kb + TRANSPOSE_BLOCK);
+            for (int oc = 0; oc < OC; oc++) {
+                int row = oc * K + k0;
+                for (int k = kb; k < kEnd; k++) dw[row + k] += dwT[k * OC + oc];
+            }
         }
     }
 
