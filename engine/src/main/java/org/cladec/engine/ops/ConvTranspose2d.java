@@ -1,8 +1,10 @@
 package org.cladec.engine.ops;
 
+import java.util.Arrays;
 import org.cladec.engine.autograd.Autograd;
 import org.cladec.engine.autograd.Op;
 import org.cladec.engine.kernels.ConvGeom;
+import org.cladec.engine.kernels.ConvKernels;
 import org.cladec.engine.kernels.Kernels;
 import org.cladec.engine.parallel.Parallel;
 import org.cladec.engine.tensor.Shape;
@@ -74,14 +76,24 @@ final class ConvTranspose2d implements Op {
         Tensor xd = x.dense(), wd = w.dense();
         float[] bd = b == null ? null : b.dense().data();
         Tensor out = Tensor.empty(g.N, g.C, g.H, g.W);
-        int HW = g.H * g.W;
-        Parallel.forRange(
-                g.N,
-                (lo, hi) -> {
-                    java.util.Arrays.fill(out.data(), lo * g.C * HW, hi * g.C * HW, 0f);
-                    if (bd != null) Kernels.ew().channelAdd(out.data(), bd, g.N, g.C, HW, lo, hi);
-                    Kernels.conv().backwardInput(out.data(), xd.data(), wd.data(), g, lo, hi);
-                });
+        ConvKernels k = Kernels.conv();
+        float[] o = out.data(), xa = xd.data(), wa = wd.data();
+        // the output starts as the bias and the convolution's input gradient is added into it
+        if (k.splitsByChannels(g)) {
+            Parallel.forRange(
+                    g.C,
+                    (lo, hi) -> {
+                        startWithBias(o, bd, g, 0, g.N, lo, hi);
+                        k.backwardInputChannels(o, xa, wa, g, lo, hi);
+                    });
+        } else {
+            Parallel.forRange(
+                    g.N,
+                    (lo, hi) -> {
+                        startWithBias(o, bd, g, lo, hi, 0, g.C);
+                        k.backwardInput(o, xa, wa, g, lo, hi);
+                    });
+        }
         if (Autograd.needsGrad(x, w, b)) {
             ConvTranspose2d op = new ConvTranspose2d();
             op.x = xd;
@@ -98,8 +110,11 @@ final class ConvTranspose2d implements Op {
         ConvGeom g = this.g;
         if (dIn[0] != null) {
             float[] dx = dIn[0].data();
-            Parallel.forRange(
-                    g.N, (lo, hi) -> Kernels.conv().forward(dx, d, wd, null, g, true, lo, hi));
+            ConvKernels k = Kernels.conv();
+            if (k.splitsByChannels(g))
+                Parallel.forRange(
+                        g.OC, (lo, hi) -> k.forwardChannels(dx, d, wd, null, g, true, lo, hi));
+            else Parallel.forRange(g.N, (lo, hi) -> k.forward(dx, d, wd, null, g, true, lo, hi));
         }
         if (dIn[1] != null) {
             float[] dw = dIn[1].data();
@@ -112,5 +127,18 @@ final class ConvTranspose2d implements Op {
                     (lo, hi) -> Kernels.ew().channelSumAcc(db, d, g.N, g.C, g.H * g.W, lo, hi));
         }
         x = w = null;
+    }
+
+    /**
+     * {@code out[n, c, ·] = b[c]} (or 0 without a bias) for images [nLo, nHi), channels [cLo, cHi).
+     */
+    private static void startWithBias(
+            float[] out, float[] b, ConvGeom g, int nLo, int nHi, int cLo, int cHi) {
+        int HW = g.H * g.W;
+        for (int n = nLo; n < nHi; n++)
+            for (int c = cLo; c < cHi; c++) {
+                int off = (n * g.C + c) * HW;
+                Arrays.fill(out, off, off + HW, b == null ? 0f : b[c]);
+            }
     }
 }
