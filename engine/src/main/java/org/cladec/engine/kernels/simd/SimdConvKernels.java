@@ -193,8 +193,8 @@ public final class SimdConvKernels implements ConvKernels {
      *   <li>{@code dw (OC, Kr) += dOut (OC, R) · im2colᵀ (R, Kr)}, straight into dw: GEMM packs
      *       im2col transposed, but nothing is added afterwards. Best when dw is as large as the
      *       data: the decoder's 512 → 256 layer (dw 8 MB, 2×2 outputs), where adding dwᵀ ran from
-     *       memory and took a fifth of the time; and when K is a single tile's rows or fewer (one
-     *       input channel), which in the first form would leave the tile mostly empty.
+     *       memory and took a fifth of the time; and when K is two register strips' rows or fewer
+     *       (one input channel: 9 or 16), which in the first form would leave strips part empty.
      * </ul>
      *
      * The chunks also depend only on the geometry, so every part sums each weight's terms in the
@@ -241,10 +241,10 @@ public final class SimdConvKernels implements ConvKernels {
 
     /**
      * Whether {@link #backwardWeight} adds straight into dw: when dw is at least half as large as
-     * dOut (pixels × images ≤ 2 × channels), or when K fits in two register-tile strips.
+     * dOut (pixels × images ≤ 2 × channels), or when K is at most two register strips' rows.
      */
     public static boolean directWeightGradient(ConvGeom g) {
-        return g.C * g.KH * g.KW < 2 * Gemm.MR || (long) g.N * g.OH * g.OW <= 2L * g.OC;
+        return g.C * g.KH * g.KW <= 2 * Gemm.MR || (long) g.N * g.OH * g.OW <= 2L * g.OC;
     }
 
     /**
