@@ -19,10 +19,7 @@ final class LeakyRelu implements Op {
         Tensor xd = x.dense();
         Tensor out = Tensor.empty(x.shapeRef());
         float[] o = out.data(), xa = xd.data();
-        Parallel.forRange(
-                x.size(),
-                Parallel.MIN_ELEMENTS,
-                (lo, hi) -> Kernels.ew().leakyRelu(o, xa, slope, lo, hi));
+        Parallel.forBlocks(x.size(), (lo, hi) -> Kernels.ew().leakyRelu(o, xa, slope, lo, hi));
         if (Autograd.needsGrad(x)) {
             LeakyRelu op = new LeakyRelu(slope);
             op.x = xd;
@@ -35,9 +32,8 @@ final class LeakyRelu implements Op {
     public void backward(Tensor dOut, Tensor[] dIn) {
         if (dIn[0] != null) {
             float[] dx = dIn[0].data(), d = dOut.data(), xa = x.data();
-            Parallel.forRange(
+            Parallel.forBlocks(
                     x.size(),
-                    Parallel.MIN_ELEMENTS,
                     (lo, hi) -> Kernels.ew().leakyReluBackwardAcc(dx, d, xa, slope, lo, hi));
         }
         x = null;

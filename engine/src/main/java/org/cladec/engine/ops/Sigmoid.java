@@ -14,8 +14,7 @@ final class Sigmoid implements Op {
         Tensor xd = x.dense();
         Tensor out = Tensor.empty(x.shapeRef());
         float[] o = out.data(), xa = xd.data();
-        Parallel.forRange(
-                x.size(), Parallel.MIN_ELEMENTS, (lo, hi) -> Kernels.ew().sigmoid(o, xa, lo, hi));
+        Parallel.forBlocks(x.size(), (lo, hi) -> Kernels.ew().sigmoid(o, xa, lo, hi));
         if (Autograd.needsGrad(x)) {
             Sigmoid op = new Sigmoid();
             op.out = out;
@@ -28,10 +27,8 @@ final class Sigmoid implements Op {
     public void backward(Tensor dOut, Tensor[] dIn) {
         if (dIn[0] != null) {
             float[] dx = dIn[0].data(), d = dOut.data(), o = out.data();
-            Parallel.forRange(
-                    out.size(),
-                    Parallel.MIN_ELEMENTS,
-                    (lo, hi) -> Kernels.ew().sigmoidBackwardAcc(dx, d, o, lo, hi));
+            Parallel.forBlocks(
+                    out.size(), (lo, hi) -> Kernels.ew().sigmoidBackwardAcc(dx, d, o, lo, hi));
         }
         out = null;
     }

@@ -19,16 +19,6 @@ public abstract class Optimizer {
      */
     protected static final int MIN_CHUNK = Parallel.MIN_ELEMENTS;
 
-    /**
-     * Elements per kernel call within a task. NOTE: the JIT compiles a method fully (C2, where the
-     * Vector API becomes vector instructions) once it has been called often enough; one call per
-     * parameter and thread per step over up to millions of elements left the Adam update in its
-     * slow, unintrinsified early form for the first ~30 steps (JFR: 10% of a ClaDec step in {@code
-     * cladec bench}). Blocks of 4096 make it hot within the first step. The kernels give the same
-     * results for any split.
-     */
-    static final int BLOCK = 4096;
-
     protected final List<Tensor> params;
     protected float lr;
 
@@ -50,14 +40,12 @@ public abstract class Optimizer {
         this.lr = lr;
     }
 
-    /** Runs an update kernel over {@code [0, n)}: split over the pool, called in short blocks. */
+    /**
+     * Runs an update kernel over {@code [0, n)}: split over the pool, called in short blocks
+     * ({@link Parallel#forBlocks}; the kernels give the same results for any split).
+     */
     protected static void update(int n, Parallel.RangeTask kernel) {
-        Parallel.forRange(
-                n,
-                MIN_CHUNK,
-                (lo, hi) -> {
-                    for (int a = lo; a < hi; a += BLOCK) kernel.run(a, Math.min(hi, a + BLOCK));
-                });
+        Parallel.forBlocks(n, kernel);
     }
 
     /** Applies one update from the current gradients. */

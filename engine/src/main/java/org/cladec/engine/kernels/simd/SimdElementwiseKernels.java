@@ -46,13 +46,18 @@ public final class SimdElementwiseKernels implements ElementwiseKernels {
 
     @Override
     public void axpy(float[] y, float alpha, float[] x, int n) {
-        int i = 0;
+        // in blocks: called a few times per step, one long call would stay in early JIT code
+        for (int start = 0; start < n; start += 4096)
+            axpyPart(y, alpha, x, start, Math.min(n, start + 4096));
+    }
+
+    private static void axpyPart(float[] y, float alpha, float[] x, int lo, int hi) {
+        int i = lo;
         FloatVector av = FloatVector.broadcast(F, alpha);
-        for (int bound = F.loopBound(n); i < bound; i += L) {
+        for (int bound = lo + F.loopBound(hi - lo); i < bound; i += L) {
             FloatVector.fromArray(F, x, i).fma(av, FloatVector.fromArray(F, y, i)).intoArray(y, i);
         }
-
-        for (; i < n; i++) y[i] += alpha * x[i];
+        for (; i < hi; i++) y[i] += alpha * x[i];
     }
 
     @Override

@@ -27,41 +27,53 @@ public final class SimdLossKernels implements LossKernels {
 
     @Override
     public double squaredError(float[] a, float[] b, int n) {
+        // float partial sums over blocks of 4096, accumulated in double; one call per block also
+        // gets the block method compiled early (see Parallel.BLOCK)
         double s = 0;
-        for (int start = 0; start < n; start += 4096) {
-            int len = Math.min(4096, n - start), i = 0;
-            float part = 0f;
-            if (len >= L) {
-                FloatVector acc = FloatVector.zero(F);
-                for (int bound = F.loopBound(len); i < bound; i += L) {
-                    FloatVector d =
-                            FloatVector.fromArray(F, a, start + i)
-                                    .sub(FloatVector.fromArray(F, b, start + i));
-                    acc = d.fma(d, acc);
-                }
-                part = Simd.sumLanes(acc);
-            }
-            for (; i < len; i++) {
-                float d = a[start + i] - b[start + i];
-                part += d * d;
-            }
-            s += part;
-        }
+        for (int start = 0; start < n; start += 4096)
+            s += squaredErrorPart(a, b, start, Math.min(4096, n - start));
         return s;
     }
 
+    private static float squaredErrorPart(float[] a, float[] b, int start, int len) {
+        int i = 0;
+        float part = 0f;
+        if (len >= L) {
+            FloatVector acc = FloatVector.zero(F);
+            for (int bound = F.loopBound(len); i < bound; i += L) {
+                FloatVector d =
+                        FloatVector.fromArray(F, a, start + i)
+                                .sub(FloatVector.fromArray(F, b, start + i));
+                acc = d.fma(d, acc);
+            }
+            part = Simd.sumLanes(acc);
+        }
+        for (; i < len; i++) {
+            float d = a[start + i] - b[start + i];
+            part += d * d;
+        }
+        return part;
+    }
+
+    /** In blocks of 4096: called once per step, a single long call would stay in early JIT code. */
     @Override
     public void squaredErrorBackwardAcc(
             float[] da, float[] db, float[] a, float[] b, float scale, int n) {
         float k = 2f * scale;
-        int i = 0;
-        for (int bound = F.loopBound(n); i < bound; i += L) {
+        for (int start = 0; start < n; start += 4096)
+            squaredErrorBackwardPart(da, db, a, b, k, start, Math.min(n, start + 4096));
+    }
+
+    private static void squaredErrorBackwardPart(
+            float[] da, float[] db, float[] a, float[] b, float k, int lo, int hi) {
+        int i = lo;
+        for (int bound = lo + F.loopBound(hi - lo); i < bound; i += L) {
             FloatVector d =
                     FloatVector.fromArray(F, a, i).sub(FloatVector.fromArray(F, b, i)).mul(k);
             if (da != null) FloatVector.fromArray(F, da, i).add(d).intoArray(da, i);
             if (db != null) FloatVector.fromArray(F, db, i).sub(d).intoArray(db, i);
         }
-        for (; i < n; i++) {
+        for (; i < hi; i++) {
             float d = k * (a[i] - b[i]);
             if (da != null) da[i] += d;
             if (db != null) db[i] -= d;
