@@ -53,7 +53,10 @@ public abstract class Optimizer {
 
     /** Zeros every parameter's gradient (keeping its storage). */
     public void zeroGrad() {
-        for (Tensor p : params) p.zeroGrad();
+        for (Tensor p : params) {
+            Tensor g = p.grad(); // a parameter's gradient is dense from index 0 (Tensor.zeroGrad)
+            if (g != null) Parallel.zero(g.data(), g.size());
+        }
     }
 
     /** The current learning rate. */

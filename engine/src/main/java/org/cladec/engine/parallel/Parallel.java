@@ -1,5 +1,6 @@
 package org.cladec.engine.parallel;
 
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -106,6 +107,11 @@ public final class Parallel {
                 (lo, hi) -> {
                     for (int a = lo; a < hi; a += BLOCK) task.run(a, Math.min(hi, a + BLOCK));
                 });
+    }
+
+    /** {@code a[0, n) = 0}, split over the pool (gradient buffers of many megabytes per step). */
+    public static void zero(float[] a, int n) {
+        forBlocks(n, (lo, hi) -> Arrays.fill(a, lo, hi, 0f));
     }
 
     /** Like {@link #forRange(int, RangeTask)}, with chunks of at least {@code minChunk} items. */

@@ -160,4 +160,13 @@ class ParallelTest {
         assertEquals("last chunk", e.getMessage());
         assertCovered(THREE, 99, 1);
     }
+
+    @Test
+    void zeroClearsExactlyThePrefix() {
+        float[] a = new float[200_000];
+        java.util.Arrays.fill(a, 1f);
+        int n = 3 * Parallel.MIN_ELEMENTS + 4097; // several chunks and a partial block
+        Parallel.zero(a, n);
+        for (int i = 0; i < a.length; i++) assertEquals(i < n ? 0f : 1f, a[i], "index " + i);
+    }
 }
