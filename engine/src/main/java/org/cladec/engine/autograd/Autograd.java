@@ -4,7 +4,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
-import org.cladec.engine.parallel.Parallel;
 import org.cladec.engine.tensor.Shape;
 import org.cladec.engine.tensor.Tensor;
 
@@ -74,18 +73,11 @@ public final class Autograd {
                 Tensor in = node.inputs[i];
                 if (in == null || !in.requiresGrad()) continue;
                 if (in.grad() == null)
-                    in.setGrad(in.node() == null ? leafZeros(in) : intermediateZeros(in));
+                    in.setGrad(in.node() == null ? leafZeros(in) : Tensor.zeros(in.shapeRef()));
                 dIn[i] = in.grad();
             }
             node.op.backward(dOut, dIn);
         }
-    }
-
-    /** A workspace buffer, zeroed by the pool: the main thread alone spent ~1% of a step here. */
-    private static Tensor intermediateZeros(Tensor t) {
-        Tensor z = Tensor.empty(t.shapeRef());
-        Parallel.zero(z.data(), z.size());
-        return z;
     }
 
     private static Tensor leafZeros(Tensor t) {

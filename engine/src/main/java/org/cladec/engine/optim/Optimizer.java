@@ -53,10 +53,7 @@ public abstract class Optimizer {
 
     /** Zeros every parameter's gradient (keeping its storage). */
     public void zeroGrad() {
-        for (Tensor p : params) {
-            Tensor g = p.grad(); // a parameter's gradient is dense from index 0 (Tensor.zeroGrad)
-            if (g != null) Parallel.zero(g.data(), g.size());
-        }
+        for (Tensor p : params) p.zeroGrad();
     }
 
     /** The current learning rate. */

@@ -101,22 +101,18 @@ public final class Parallel {
      * does not depend on where a range starts.
      */
     public static void forBlocks(int n, RangeTask task) {
-        forRange(
-                n,
-                MIN_ELEMENTS,
-                (lo, hi) -> {
-                    for (int a = lo; a < hi; a += BLOCK) task.run(a, Math.min(hi, a + BLOCK));
-                });
+        pool().forRange(n, MIN_ELEMENTS, BLOCK, task);
     }
 
     /** {@code a[0, n) = 0}, split over the pool (gradient buffers of many megabytes per step). */
     public static void zero(float[] a, int n) {
-        forBlocks(n, (lo, hi) -> Arrays.fill(a, lo, hi, 0f));
+        if (n < 2 * MIN_ELEMENTS) Arrays.fill(a, 0, n, 0f); // one chunk: no task to build
+        else forBlocks(n, (lo, hi) -> Arrays.fill(a, lo, hi, 0f));
     }
 
     /** Like {@link #forRange(int, RangeTask)}, with chunks of at least {@code minChunk} items. */
     public static void forRange(int n, int minChunk, RangeTask task) {
-        pool().forRange(n, minChunk, task);
+        pool().forRange(n, minChunk, Integer.MAX_VALUE, task);
     }
 
     /**
@@ -139,7 +135,7 @@ public final class Parallel {
 
         // the current job; each worker's volatile ticket write publishes it to that worker
         RangeTask task;
-        int n, chunks;
+        int n, chunks, block;
 
         Pool(int threads) {
             this.threads = threads;
@@ -151,24 +147,33 @@ public final class Parallel {
         }
 
         void forRange(int n, int minChunk, RangeTask task) {
+            forRange(n, minChunk, Integer.MAX_VALUE, task);
+        }
+
+        /**
+         * Chunks of at least {@code minChunk} items, each handed to task in blocks of {@code
+         * block}.
+         */
+        void forRange(int n, int minChunk, int block, RangeTask task) {
             if (n <= 0) return;
             int chunks = Math.min(threads, Math.max(1, n / Math.max(1, minChunk)));
             if (chunks == 1 || lock.isHeldByCurrentThread() || !lock.tryLock()) {
-                task.run(0, n); // one chunk, nested, on a worker, or the pool is busy: inline
+                inBlocks(task, 0, n, block); // one chunk, nested, on a worker, or pool busy: inline
                 return;
             }
             try {
-                run(n, chunks, task);
+                run(n, chunks, block, task);
             } finally {
                 lock.unlock();
             }
         }
 
         /** Runs a job on the lock holder and {@code chunks - 1} workers. */
-        private void run(int n, int chunks, RangeTask task) {
+        private void run(int n, int chunks, int block, RangeTask task) {
             this.task = task;
             this.n = n;
             this.chunks = chunks;
+            this.block = block;
             failure.set(null);
             pending.set(chunks - 1);
             for (int i = 1; i < chunks; i++) workers[i - 1].hand();
@@ -190,10 +195,18 @@ public final class Parallel {
             if (t != null) throw new IllegalStateException(t);
         }
 
+        private static void inBlocks(RangeTask task, int lo, int hi, int block) {
+            for (int a = lo; a < hi; ) {
+                int b = hi - a > block ? a + block : hi; // no overflow for block = MAX_VALUE
+                task.run(a, b);
+                a = b;
+            }
+        }
+
         void runChunk(int i) {
             int base = n / chunks, lo = i * base, hi = i == chunks - 1 ? n : lo + base;
             try {
-                task.run(lo, hi);
+                inBlocks(task, lo, hi, block);
             } catch (Throwable t) {
                 failure.compareAndSet(null, t);
             }

@@ -3,6 +3,7 @@ package org.cladec.engine.tensor;
 import java.util.Arrays;
 import org.cladec.engine.autograd.Autograd;
 import org.cladec.engine.autograd.Node;
+import org.cladec.engine.parallel.Parallel;
 
 /**
  * A float tensor: a heap {@code float[]} plus offset, shape and strides (NCHW for images).
@@ -62,7 +63,7 @@ public final class Tensor {
     /** A dense tensor of zeros (workspace-aware, like {@link #empty}). */
     public static Tensor zeros(int... shape) {
         Tensor t = empty(shape);
-        Arrays.fill(t.data, 0, t.size, 0f);
+        Parallel.zero(t.data, t.size); // gradient buffers of megabytes: not on one thread
         return t;
     }
 
@@ -448,7 +449,7 @@ public final class Tensor {
 
     /** Fills the gradient with zeros, keeping its storage. */
     public void zeroGrad() {
-        if (grad != null) Arrays.fill(grad.data, 0, grad.size, 0f);
+        if (grad != null) Parallel.zero(grad.data, grad.size);
     }
 
     /** The node that produced this tensor, or null for leaves and after backward consumed it. */
