@@ -18,6 +18,14 @@ public final class Simd {
     /** Lanes per vector. */
     public static final int L = F.length();
 
+    /**
+     * Elements per call of a kernel's block method, a multiple of every lane count. Float partial
+     * sums over such blocks are accumulated in double (long sums stay accurate), and a kernel
+     * called once per step compiles (C2) within the first steps only if its loop is a method called
+     * per block: see {@code Parallel.BLOCK}.
+     */
+    static final int BLOCK = 4096;
+
     private static VectorSpecies<Float> choose() {
         String bits = System.getProperty("engine.simd.bits");
         if (bits == null || bits.isBlank()) return FloatVector.SPECIES_PREFERRED;

@@ -47,8 +47,8 @@ public final class SimdElementwiseKernels implements ElementwiseKernels {
     @Override
     public void axpy(float[] y, float alpha, float[] x, int n) {
         // in blocks: called a few times per step, one long call would stay in early JIT code
-        for (int start = 0; start < n; start += 4096)
-            axpyPart(y, alpha, x, start, Math.min(n, start + 4096));
+        for (int start = 0; start < n; start += Simd.BLOCK)
+            axpyPart(y, alpha, x, start, Math.min(n, start + Simd.BLOCK));
     }
 
     private static void axpyPart(float[] y, float alpha, float[] x, int lo, int hi) {
@@ -62,11 +62,11 @@ public final class SimdElementwiseKernels implements ElementwiseKernels {
 
     @Override
     public double sum(float[] x, int n) {
-        // float vector partial sums over blocks of 4096, accumulated in double: keeps long sums
+        // float vector partial sums over blocks, accumulated in double: keeps long sums
         // accurate
         double s = 0;
-        for (int start = 0; start < n; start += 4096)
-            s += SimdConvKernels.sum(x, start, Math.min(4096, n - start));
+        for (int start = 0; start < n; start += Simd.BLOCK)
+            s += SimdConvKernels.sum(x, start, Math.min(Simd.BLOCK, n - start));
         return s;
     }
 

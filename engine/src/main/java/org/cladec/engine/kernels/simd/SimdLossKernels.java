@@ -27,11 +27,11 @@ public final class SimdLossKernels implements LossKernels {
 
     @Override
     public double squaredError(float[] a, float[] b, int n) {
-        // float partial sums over blocks of 4096, accumulated in double; one call per block also
+        // float partial sums over blocks, accumulated in double; one call per block also
         // gets the block method compiled early (see Parallel.BLOCK)
         double s = 0;
-        for (int start = 0; start < n; start += 4096)
-            s += squaredErrorPart(a, b, start, Math.min(4096, n - start));
+        for (int start = 0; start < n; start += Simd.BLOCK)
+            s += squaredErrorPart(a, b, start, Math.min(Simd.BLOCK, n - start));
         return s;
     }
 
@@ -55,13 +55,16 @@ public final class SimdLossKernels implements LossKernels {
         return part;
     }
 
-    /** In blocks of 4096: called once per step, a single long call would stay in early JIT code. */
+    /**
+     * In {@link Simd#BLOCK}s: called once per step, a single long call would stay in early JIT
+     * code.
+     */
     @Override
     public void squaredErrorBackwardAcc(
             float[] da, float[] db, float[] a, float[] b, float scale, int n) {
         float k = 2f * scale;
-        for (int start = 0; start < n; start += 4096)
-            squaredErrorBackwardPart(da, db, a, b, k, start, Math.min(n, start + 4096));
+        for (int start = 0; start < n; start += Simd.BLOCK)
+            squaredErrorBackwardPart(da, db, a, b, k, start, Math.min(n, start + Simd.BLOCK));
     }
 
     private static void squaredErrorBackwardPart(
