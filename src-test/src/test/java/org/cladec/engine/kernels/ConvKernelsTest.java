@@ -63,6 +63,18 @@ class ConvKernelsTest {
         // and 1x1
         g.add(ConvGeom.conv(3, 5, 4, 4, 7, 3, 3, 1, 1, 1, 1));
         g.add(ConvGeom.conv(2, 3, 4, 4, 6, 1, 1, 1, 1, 0, 0));
+        // planes of whole vectors sorted into stride phases (lane permutes at 128 to 512 bits):
+        // 4x4 -> 2x2 and 8x8 -> 4x4 at stride 2 with 3x3 and 4x4 kernels (the classifier's and
+        // decoders' small layers), rows narrower than a vector (9 pixels, the last images of a
+        // chunk stored through scratch), a 4x8 plane, and 19 images: more than one chunk
+        g.add(ConvGeom.conv(5, 3, 4, 4, 6, 3, 3, 2, 2, 1, 1));
+        g.add(ConvGeom.conv(19, 3, 8, 8, 5, 3, 3, 2, 2, 1, 1));
+        g.add(ConvGeom.transposed(3, 6, 4, 4, 5, 4, 4, 2, 2, 1, 1, 0, 0));
+        g.add(ConvGeom.transposed(4, 7, 2, 2, 3, 4, 4, 2, 2, 1, 1, 0, 0));
+        g.add(ConvGeom.conv(4, 3, 8, 8, 5, 3, 3, 2, 2, 0, 0));
+        g.add(ConvGeom.conv(3, 2, 4, 8, 3, 3, 3, 2, 2, 1, 1));
+        g.add(ConvGeom.conv(2, 2, 8, 4, 3, 2, 3, 2, 1, 1, 0));
+        g.add(ConvGeom.conv(5, 2, 4, 4, 3, 3, 3, 2, 2, 0, 0)); // one output pixel
         // the small classifier's shapes (width 0.25) and a decoder transposed conv (as its conv
         // geometry)
         g.add(ConvGeom.conv(3, 1, 32, 32, 8, 3, 3, 2, 2, 1, 1));

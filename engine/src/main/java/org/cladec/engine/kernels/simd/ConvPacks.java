@@ -84,7 +84,8 @@ final class ConvPacks {
 
     /**
      * {@link #im2col} for small output planes (a single pixel included): each (channel, tap, image)
-     * row is a loop over the tap's {@link #sources}, straight from x (no phase planes).
+     * row is a loop over the tap's {@link #sources}, straight from x (no phase planes), or lane
+     * permutes where {@link #byPermutes} allows them.
      */
     static void im2colSmall(
             float[] dst,
@@ -98,8 +99,8 @@ final class ConvPacks {
             Gemm.Scratch s) {
         final int C = g.C, HW = g.H * g.W, OHW = g.OH * g.OW, KK = g.KH * g.KW;
         int[] src = sources(g, s);
-        if (HW == L && OHW == L) {
-            im2colOneVector(dst, ld, x, g, n0, cnt, cLo, cHi, s.planeTaps(src, KK));
+        if (byPermutes(g)) {
+            im2colPermutes(dst, ld, x, g, n0, cnt, cLo, cHi, s.planeTaps(g, src), s.lanes);
             return;
         }
         for (int c = cLo; c < cHi; c++) {
@@ -117,12 +118,25 @@ final class ConvPacks {
     }
 
     /**
-     * {@link #im2colSmall} when an input plane and an output plane are each one vector (4 × 4 at
-     * 512 bits, the classifier's 128 → 256 layer): per (channel, image) the plane is loaded once,
-     * and each tap's row is one lane permutation of it with the padding lanes zeroed, instead of 16
-     * table-driven loads and stores.
+     * Whether {@link #im2colSmall} and {@link #col2imSmall} move an image's planes by lane permutes
+     * ({@link PlaneTaps}): an input plane is at most four whole vectors, there are at most four
+     * stride phases and each fits one vector, and an output plane is one vector (at 512 bits: 4 × 4
+     * → 4 × 4 at stride 1, 8 × 8 → 4 × 4 at stride 2). NOTE: on output planes narrower than a
+     * vector (4 × 4 → 2 × 2 at 512 bits) permutes were tried and measured ~10% slower than the
+     * element-wise loops (ConvBench, all three kernels); the forward pass takes {@link SmallCols}
+     * there.
      */
-    private static void im2colOneVector(
+    static boolean byPermutes(ConvGeom g) {
+        int HW = g.H * g.W, Hs = ceilDiv(g.H, g.SH), Ws = ceilDiv(g.W, g.SW);
+        return HW % L == 0 && HW <= 4 * L && g.SH * g.SW <= 4 && Hs * Ws <= L && g.OH * g.OW == L;
+    }
+
+    /**
+     * {@link #im2colSmall} by lane permutes: per (channel, image) the plane's vectors are loaded
+     * once and sorted into its stride phases ({@link PlaneTaps#phases}); each tap's row is then one
+     * permute of one phase, blended with zero in the padding.
+     */
+    private static void im2colPermutes(
             float[] dst,
             int ld,
             float[] x,
@@ -131,87 +145,203 @@ final class ConvPacks {
             int cnt,
             int cLo,
             int cHi,
-            PlaneTaps taps) {
-        final int C = g.C, KK = g.KH * g.KW;
+            PlaneTaps pt,
+            float[] lanes) {
+        final int C = g.C, HW = g.H * g.W, KK = pt.taps;
         final FloatVector zero = FloatVector.zero(F);
         for (int c = cLo; c < cHi; c++) {
             int row0 = (c - cLo) * KK * ld;
             for (int n = 0; n < cnt; n++) {
-                FloatVector v = FloatVector.fromArray(F, x, ((n0 + n) * C + c) * L);
-                int d = row0 + n * L;
-                for (int t = 0; t < KK; t++, d += ld)
-                    zero.blend(v.rearrange(taps.shuffle[t]), taps.valid[t]).intoArray(dst, d);
+                int plane = ((n0 + n) * C + c) * HW, d = row0 + n * L;
+                // one phase that is the plane itself: the taps permute x's vector directly
+                float[] from = pt.direct ? x : lanes;
+                if (!pt.direct) pt.phases(x, plane, lanes);
+                for (int t = 0; t < KK; t++, d += ld) {
+                    int o = pt.direct ? plane : pt.phase[t] * L;
+                    FloatVector v = FloatVector.fromArray(F, from, o).rearrange(pt.shuffle[t]);
+                    zero.blend(v, pt.valid[t]).intoArray(dst, d);
+                }
             }
         }
     }
 
     /**
-     * {@link #col2imSmall} on one-vector planes, the adjoint of {@link #im2colOneVector}: a tap
-     * maps output pixels to distinct input pixels, so its row goes back into the input plane as the
-     * inverse lane permutation. Each plane gets its taps' rows added in tap order, as the
-     * element-wise loop adds them, so the sums are the same.
+     * {@link #col2imSmall} by lane permutes, the adjoint of {@link #im2colPermutes}: per (channel,
+     * image) the dx plane is sorted into phases, each tap's row is permuted back onto the phase
+     * pixels it reaches and added there, and the phases are written back. Every pixel gets its taps
+     * added in tap order, as the element-wise loop adds them, so the sums are the same.
      */
-    private static void col2imOneVector(
-            float[] dx, float[] dcols, ConvGeom g, int n0, int cnt, int cols, PlaneTaps taps) {
-        final int C = g.C, KK = g.KH * g.KW;
+    private static void col2imPermutes(
+            float[] dx,
+            float[] dcols,
+            ConvGeom g,
+            int n0,
+            int cnt,
+            int cols,
+            PlaneTaps pt,
+            float[] lanes) {
+        final int C = g.C, HW = g.H * g.W, KK = pt.taps;
         for (int c = 0; c < C; c++) {
             int row0 = c * KK * cols;
             for (int n = 0; n < cnt; n++) {
-                int plane = ((n0 + n) * C + c) * L, d = row0 + n * L;
-                FloatVector acc = FloatVector.fromArray(F, dx, plane);
+                int plane = ((n0 + n) * C + c) * HW, d = row0 + n * L;
+                float[] acc = pt.direct ? dx : lanes;
+                if (!pt.direct) pt.phases(dx, plane, lanes);
                 for (int t = 0; t < KK; t++, d += cols) {
-                    FloatVector back =
-                            FloatVector.fromArray(F, dcols, d).rearrange(taps.inverse[t]);
-                    acc = acc.blend(acc.add(back), taps.hit[t]);
+                    int o = pt.direct ? plane : pt.phase[t] * L;
+                    FloatVector a = FloatVector.fromArray(F, acc, o),
+                            row = FloatVector.fromArray(F, dcols, d);
+                    a.blend(a.add(row.rearrange(pt.inverse[t])), pt.hit[t]).intoArray(acc, o);
                 }
-                acc.intoArray(dx, plane);
+                if (!pt.direct) pt.unphase(lanes, dx, plane);
             }
         }
     }
 
     /**
-     * Each tap's {@link #sources} as a lane shuffle of a one-vector plane and the mask of its lanes
-     * inside the image, and the inverse (input pixel ← output pixel) with the mask of the input
-     * pixels the tap reaches. Built once per source table and cached per thread ({@link
-     * Gemm.Scratch#planeTaps}).
+     * The lane permutes of {@link #byPermutes} for one geometry. A plane's pixels are sorted into
+     * stride phases: phase m = ph·SW + pw holds pixels (i·SH + ph, j·SW + pw) at lane i·Ws + j. A
+     * tap reads pixels of one phase only, so its row is that phase's vector permuted, with the
+     * padding lanes zeroed; its adjoint permutes a row back onto the phase lanes it reaches. Built
+     * once per geometry and cached per thread ({@link Gemm.Scratch#planeTaps}).
      */
     static final class PlaneTaps {
-        final int[] src;
+        private final int[] src;
+        private final int H, W, SH, SW;
+
+        /** Output pixels and taps per plane. */
+        final int OHW, taps;
+
+        /** Vectors per input plane, phases. */
+        final int V, M;
+
+        /** The plane is one vector and its one phase: phases and taps read it in place. */
+        final boolean direct;
+
+        /** Phase m takes lanes {@code from[m·V + v]} of vector v, permuted by gather[m·V + v]. */
+        private final VectorShuffle<Float>[] gather, back;
+
+        private final VectorMask<Float>[] from, to;
+
+        /** Per tap: its phase, the permute onto its row and back, its valid and reached lanes. */
+        final int[] phase;
+
         final VectorShuffle<Float>[] shuffle, inverse;
         final VectorMask<Float>[] valid, hit;
 
         @SuppressWarnings("unchecked")
-        PlaneTaps(int[] sources, int taps) {
-            src = Arrays.copyOf(sources, taps * L);
+        PlaneTaps(ConvGeom g, int[] sources) {
+            H = g.H;
+            W = g.W;
+            SH = g.SH;
+            SW = g.SW;
+            OHW = g.OH * g.OW;
+            taps = g.KH * g.KW;
+            src = Arrays.copyOf(sources, taps * OHW);
+            V = H * W / L;
+            M = SH * SW;
+            final int Ws = ceilDiv(W, SW), HW = H * W;
+            // where each pixel lives: its phase and its lane there
+            int[] phaseOf = new int[HW], laneOf = new int[HW];
+            for (int q = 0; q < HW; q++) {
+                int ih = q / W, iw = q % W;
+                phaseOf[q] = (ih % SH) * SW + iw % SW;
+                laneOf[q] = (ih / SH) * Ws + iw / SW;
+            }
+            gather = new VectorShuffle[M * V];
+            from = new VectorMask[M * V];
+            back = new VectorShuffle[V * M];
+            to = new VectorMask[V * M];
+            boolean identity = V == 1 && M == 1;
+            for (int m = 0; m < M; m++) {
+                for (int v = 0; v < V; v++) {
+                    int[] in = new int[L], out = new int[L];
+                    boolean[] inMask = new boolean[L], outMask = new boolean[L];
+                    boolean any = false;
+                    for (int e = 0; e < L; e++) {
+                        int q = v * L + e;
+                        if (phaseOf[q] != m) continue;
+                        any = true;
+                        in[laneOf[q]] = e;
+                        inMask[laneOf[q]] = true;
+                        out[e] = laneOf[q];
+                        outMask[e] = true;
+                        identity &= laneOf[q] == e;
+                    }
+                    if (!any) continue;
+                    gather[m * V + v] = VectorShuffle.fromArray(F, in, 0);
+                    from[m * V + v] = VectorMask.fromArray(F, inMask, 0);
+                    back[v * M + m] = VectorShuffle.fromArray(F, out, 0);
+                    to[v * M + m] = VectorMask.fromArray(F, outMask, 0);
+                }
+            }
+            direct = identity;
+            phase = new int[taps];
             shuffle = new VectorShuffle[taps];
             inverse = new VectorShuffle[taps];
             valid = new VectorMask[taps];
             hit = new VectorMask[taps];
-            int[] lanes = new int[L], back = new int[L];
-            boolean[] in = new boolean[L], reached = new boolean[L];
             for (int t = 0; t < taps; t++) {
-                Arrays.fill(back, 0);
-                Arrays.fill(reached, false);
-                for (int p = 0; p < L; p++) {
-                    int q = src[t * L + p];
-                    lanes[p] = Math.max(q, 0);
-                    in[p] = q >= 0;
-                    if (q >= 0) {
-                        back[q] = p;
-                        reached[q] = true;
-                    }
+                int[] lanes = new int[L], backLanes = new int[L];
+                boolean[] in = new boolean[L], reached = new boolean[L];
+                int ph = -1;
+                for (int p = 0; p < OHW; p++) {
+                    int q = src[t * OHW + p];
+                    if (q < 0) continue;
+                    if (ph >= 0 && ph != phaseOf[q])
+                        throw new IllegalStateException("tap " + t + " reads two phases");
+                    ph = phaseOf[q];
+                    lanes[p] = laneOf[q];
+                    in[p] = true;
+                    backLanes[laneOf[q]] = p;
+                    reached[laneOf[q]] = true;
                 }
+                phase[t] = Math.max(ph, 0); // a tap wholly in the padding reads no lane
                 shuffle[t] = VectorShuffle.fromArray(F, lanes, 0);
                 valid[t] = VectorMask.fromArray(F, in, 0);
-                inverse[t] = VectorShuffle.fromArray(F, back, 0);
+                inverse[t] = VectorShuffle.fromArray(F, backLanes, 0);
                 hit[t] = VectorMask.fromArray(F, reached, 0);
             }
         }
 
-        /** Whether these are the shuffles of {@code sources} (taps × L entries). */
-        boolean matches(int[] sources, int taps) {
-            int n = taps * L;
-            return src.length == n && Arrays.equals(src, 0, n, sources, 0, n);
+        /** Whether these are the permutes of geometry g, whose {@link #sources} are given. */
+        boolean matches(ConvGeom g, int[] sources) {
+            int n = g.KH * g.KW * g.OH * g.OW;
+            return H == g.H
+                    && W == g.W
+                    && SH == g.SH
+                    && SW == g.SW
+                    && OHW == g.OH * g.OW
+                    && src.length == n
+                    && Arrays.equals(src, 0, n, sources, 0, n);
+        }
+
+        /** {@code dst[m·L ..]} = phase m of the plane at {@code x[off ..]}, for m < M. */
+        void phases(float[] x, int off, float[] dst) {
+            for (int m = 0; m < M; m++) {
+                FloatVector p = FloatVector.zero(F);
+                for (int v = 0; v < V; v++) {
+                    VectorMask<Float> f = from[m * V + v];
+                    if (f == null) continue;
+                    FloatVector in = FloatVector.fromArray(F, x, off + v * L);
+                    p = p.blend(in.rearrange(gather[m * V + v]), f);
+                }
+                p.intoArray(dst, m * L);
+            }
+        }
+
+        /** The inverse of {@link #phases}: the plane at {@code x[off ..]} from the phases in ph. */
+        void unphase(float[] ph, float[] x, int off) {
+            for (int v = 0; v < V; v++) {
+                FloatVector p = FloatVector.zero(F);
+                for (int m = 0; m < M; m++) {
+                    VectorMask<Float> t = to[v * M + m];
+                    if (t == null) continue;
+                    FloatVector in = FloatVector.fromArray(F, ph, m * L);
+                    p = p.blend(in.rearrange(back[v * M + m]), t);
+                }
+                p.intoArray(x, off + v * L);
+            }
         }
     }
 
@@ -301,8 +431,8 @@ final class ConvPacks {
             float[] dx, float[] dcols, ConvGeom g, int n0, int cnt, int cols, Gemm.Scratch s) {
         final int C = g.C, HW = g.H * g.W, OHW = g.OH * g.OW, KK = g.KH * g.KW;
         int[] src = sources(g, s);
-        if (HW == L && OHW == L) {
-            col2imOneVector(dx, dcols, g, n0, cnt, cols, s.planeTaps(src, KK));
+        if (byPermutes(g)) {
+            col2imPermutes(dx, dcols, g, n0, cnt, cols, s.planeTaps(g, src), s.lanes);
             return;
         }
         for (int c = 0; c < C; c++) {
@@ -493,6 +623,45 @@ final class ConvPacks {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /**
+     * The im2col matrix of small output planes, never materialised: GEMM packs its panels straight
+     * from x through the {@link #sources} table. {@code B(k = (c, t), j = (n, p)) = x[n0 + n, c,
+     * src[t·OHW + p]]} or 0 in the padding.
+     */
+    static final class SmallCols implements Gemm.BPack {
+        private float[] x;
+        private int[] src;
+        private int C, HW, OHW, KK, n0;
+
+        SmallCols set(float[] x, ConvGeom g, int n0, Gemm.Scratch s) {
+            this.x = x;
+            this.src = sources(g, s);
+            this.C = g.C;
+            this.HW = g.H * g.W;
+            this.OHW = g.OH * g.OW;
+            this.KK = g.KH * g.KW;
+            this.n0 = n0;
+            return this;
+        }
+
+        @Override
+        public void pack(float[] dst, int off, int k0, int kc, int j0, int nr) {
+            for (int kk = 0; kk < kc; kk++) {
+                int k = k0 + kk, c = k / KK, tb = (k % KK) * OHW, d = off + kk * NR;
+                int n = j0 / OHW, p = j0 % OHW, plane = ((n0 + n) * C + c) * HW;
+                for (int jj = 0; jj < nr; jj++) {
+                    int q = src[tb + p];
+                    dst[d + jj] = q < 0 ? 0f : x[plane + q];
+                    if (++p == OHW) {
+                        p = 0;
+                        plane += C * HW;
+                    }
+                }
+                if (nr < NR) Arrays.fill(dst, d + nr, d + NR, 0f);
             }
         }
     }

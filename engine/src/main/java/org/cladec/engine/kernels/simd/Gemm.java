@@ -5,6 +5,7 @@ import static org.cladec.engine.kernels.simd.Simd.L;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
+import org.cladec.engine.kernels.ConvGeom;
 
 /**
  * The register-blocked GEMM core every SIMD kernel shares: {@code C (=|+=) A · B} with C (M, N)
@@ -53,6 +54,7 @@ final class Gemm {
         final Transposed transposed = new Transposed();
         final ConvPacks.OutCols outCols = new ConvPacks.OutCols();
         final ConvPacks.OutRows outRows = new ConvPacks.OutRows();
+        final ConvPacks.SmallCols smallCols = new ConvPacks.SmallCols();
         final DenseConv.Packer dense = new DenseConv.Packer();
         final float[] tile = new float[MR * NR], sum = new float[MR * NR];
         float[] temp = new float[0], temp2 = new float[0], temp3 = new float[0];
@@ -72,18 +74,21 @@ final class Gemm {
             return temp3;
         }
 
-        private final ConvPacks.PlaneTaps[] planeTaps = new ConvPacks.PlaneTaps[4];
+        private final ConvPacks.PlaneTaps[] planeTaps = new ConvPacks.PlaneTaps[8];
         private int planeTapsNext;
 
+        /** The lane-permute im2col's phases of one plane: up to four vectors. */
+        final float[] lanes = new float[4 * L];
+
         /**
-         * The one-vector-plane tap shuffles for this source table (taps × L entries), from a cache
-         * of the last four geometries: a network with several such layers builds each once, not
-         * once per call.
+         * The lane permutes of geometry g (whose {@link ConvPacks#sources} are given), from a cache
+         * of the last eight geometries: the classifier and the decoder have five such layers, and
+         * each is built once, not once per call.
          */
-        ConvPacks.PlaneTaps planeTaps(int[] sources, int taps) {
+        ConvPacks.PlaneTaps planeTaps(ConvGeom g, int[] sources) {
             for (ConvPacks.PlaneTaps p : planeTaps)
-                if (p != null && p.matches(sources, taps)) return p;
-            ConvPacks.PlaneTaps p = new ConvPacks.PlaneTaps(sources, taps);
+                if (p != null && p.matches(g, sources)) return p;
+            ConvPacks.PlaneTaps p = new ConvPacks.PlaneTaps(g, sources);
             planeTaps[planeTapsNext] = p;
             planeTapsNext = (planeTapsNext + 1) % planeTaps.length;
             return p;
