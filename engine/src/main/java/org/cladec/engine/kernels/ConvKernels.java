@@ -72,4 +72,25 @@ public interface ConvKernels {
         throw new UnsupportedOperationException(
                 "backwardInputChannels: not split by channels: " + g);
     }
+
+    /**
+     * Whether a convolution op should split backwardWeight over output channels ({@link
+     * #backwardWeightOutChannels}) instead of input channels: with a single input channel (a
+     * network's first convolution, a decoder's last transposed one) the input-channel split has one
+     * part, and every other thread would wait for it.
+     */
+    default boolean splitsWeightGradientByOutChannels(ConvGeom g) {
+        return false;
+    }
+
+    /**
+     * {@link #backwardWeight} of every input channel, for output channels {@code [ocLo, ocHi)} only
+     * (the weights {@code w[oc, :, :, :]}). Called only where {@link
+     * #splitsWeightGradientByOutChannels} is true.
+     */
+    default void backwardWeightOutChannels(
+            float[] dw, float[] dOut, float[] x, ConvGeom g, int ocLo, int ocHi) {
+        throw new UnsupportedOperationException(
+                "backwardWeightOutChannels: not split by output channels: " + g);
+    }
 }

@@ -91,12 +91,24 @@ final class Conv2d implements Op {
         }
         float[] dw = dIn[1] == null ? null : dIn[1].data(),
                 db = dIn[2] == null ? null : dIn[2].data();
-        if (dw != null)
-            Parallel.forRange(g.C, (lo, hi) -> Kernels.conv().backwardWeight(dw, d, xd, g, lo, hi));
+        if (dw != null) weightGradient(dw, d, xd, g);
         if (db != null)
             Parallel.forRange(
                     g.OC,
                     (lo, hi) -> Kernels.ew().channelSumAcc(db, d, g.N, g.OC, g.OH * g.OW, lo, hi));
         x = w = null;
+    }
+
+    /**
+     * {@code dw +=} the weight gradient over the pool: split by input channels, or by output
+     * channels where the kernel asks for it (a single input channel). Also the transposed
+     * convolution's, with x and dOut exchanged.
+     */
+    static void weightGradient(float[] dw, float[] dOut, float[] x, ConvGeom g) {
+        ConvKernels k = Kernels.conv();
+        if (k.splitsWeightGradientByOutChannels(g))
+            Parallel.forRange(
+                    g.OC, (lo, hi) -> k.backwardWeightOutChannels(dw, dOut, x, g, lo, hi));
+        else Parallel.forRange(g.C, (lo, hi) -> k.backwardWeight(dw, dOut, x, g, lo, hi));
     }
 }

@@ -118,7 +118,7 @@ final class ConvTranspose2d implements Op {
         }
         if (dIn[1] != null) {
             float[] dw = dIn[1].data();
-            Parallel.forRange(g.C, (lo, hi) -> Kernels.conv().backwardWeight(dw, xd, d, g, lo, hi));
+            Conv2d.weightGradient(dw, xd, d, g);
         }
         if (dIn[2] != null) {
             float[] db = dIn[2].data();

@@ -2,6 +2,7 @@ package org.cladec.engine.kernels;
 
 import static org.cladec.testing.Close.assertClose;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -222,6 +223,53 @@ class ConvKernelsTest {
         kernel.backwardWeight(got, d, x, g, half, g.C);
         double t = 1e-5 * Math.sqrt((double) g.N * g.OH * g.OW) * 4;
         assertClose(ref, got, t, 1e-4, "backwardWeight dw " + g);
+        if (!kernel.splitsWeightGradientByOutChannels(g)) return;
+        float[] byOut = initW.clone();
+        int third = g.OC / 3; // uneven parts, the first may be empty
+        kernel.backwardWeightOutChannels(byOut, d, x, g, 0, third);
+        kernel.backwardWeightOutChannels(byOut, d, x, g, third, g.OC);
+        assertClose(ref, byOut, t, 1e-4, "backwardWeightOutChannels dw " + g);
+    }
+
+    /**
+     * A single input channel splits the weight gradient over output channels, in the SIMD kernel
+     * only, and bit for bit as the unsplit gradient: the first convolution of a classifier, the
+     * last transposed convolution of a decoder (as its conv geometry), and several images per chunk
+     * with output channels that are not a multiple of the register tile's rows.
+     */
+    @Test
+    void singleInputChannelSplitsWeightGradientByOutputChannels() {
+        ConvGeom first = ConvGeom.conv(6, 1, 32, 32, 32, 3, 3, 2, 2, 1, 1),
+                last = ConvGeom.transposed(3, 64, 16, 16, 1, 4, 4, 2, 2, 1, 1, 0, 0),
+                odd = ConvGeom.conv(40, 1, 5, 6, 19, 3, 3, 1, 1, 1, 1),
+                big = ConvGeom.conv(3, 1, 50, 48, 11, 3, 3, 1, 1, 1, 1), // one image per chunk
+                planes = ConvGeom.conv(2, 4, 8, 8, 6, 3, 3, 1, 1, 1, 1);
+        assertFalse(SIMD.splitsWeightGradientByOutChannels(planes));
+        assertFalse(SCALAR.splitsWeightGradientByOutChannels(first));
+        assertThrows(
+                UnsupportedOperationException.class,
+                () -> SIMD.backwardWeightOutChannels(new float[0], null, null, planes, 0, 1));
+        Rng r = new Rng(6);
+        assertTrue(SIMD.splitsWeightGradientByOutChannels(first));
+        for (ConvGeom g : new ConvGeom[] {first, last, odd, big}) {
+            // only in the direct form: the 4x4 kernel's 16 rows are two tiles' rows at 512 bits,
+            // more than two at 256 and 128
+            boolean splits = SIMD.splitsWeightGradientByOutChannels(g);
+            assertEquals(SimdConvKernels.directWeightGradient(g), splits, g.toString());
+            if (!splits) continue;
+            float[] d = random(r, g.outSize()),
+                    x = random(r, g.xSize()),
+                    init = random(r, g.wSize());
+            float[] whole = init.clone();
+            SIMD.backwardWeight(whole, d, x, g, 0, g.C);
+            int third = g.OC / 3;
+            for (int[] cuts : new int[][] {{0, g.OC / 2, g.OC}, {0, third, 2 * third, g.OC}}) {
+                float[] parts = init.clone();
+                for (int i = 0; i + 1 < cuts.length; i++)
+                    SIMD.backwardWeightOutChannels(parts, d, x, g, cuts[i], cuts[i + 1]);
+                assertArrayEquals(whole, parts, g + " parts " + (cuts.length - 1));
+            }
+        }
     }
 
     /**
