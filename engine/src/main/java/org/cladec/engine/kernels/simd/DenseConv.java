@@ -1,8 +1,12 @@
 package org.cladec.engine.kernels.simd;
 
 import static org.cladec.engine.kernels.simd.Gemm.NR;
+import static org.cladec.engine.kernels.simd.Simd.F;
+import static org.cladec.engine.kernels.simd.Simd.L;
 
 import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import org.cladec.engine.kernels.ConvGeom;
 
 /**
@@ -15,8 +19,9 @@ import org.cladec.engine.kernels.ConvGeom;
  * the H·W input pixels, each once. On the 2 × 2 planes at the end of the classifier (a 3 × 3 kernel
  * with padding 1, at stride 1 and 2) that is 4 products instead of 9, and on a decoder's first
  * transposed convolution (1 × 1 → 2 × 2, kernel 4) 4 instead of 16. D is never stored: its panels
- * are packed for GEMM straight from the weights, and the product writes NCHW rows directly, so
- * there is no im2col, no col2im and no scatter of the output.
+ * are packed for GEMM straight from the weights (a full panel's rows by vector gathers through
+ * per-geometry index tables, {@link Gathers}), and the product writes NCHW rows directly, so there
+ * is no im2col, no col2im and no scatter of the output.
  *
  * <ul>
  *   <li>forward: out (n, R) = x (n, Q) · Dᵀ;
@@ -163,6 +168,10 @@ final class DenseConv {
         private int C, HW, OHW, KK, col0;
         private boolean transposed;
 
+        private Gathers gathers;
+        private final Gathers[] recent = new Gathers[4];
+        private int next;
+
         Packer set(float[] w, ConvGeom g, Gemm.Scratch s, boolean transposed) {
             this.w = w;
             this.tap = taps(g, s);
@@ -172,7 +181,18 @@ final class DenseConv {
             this.KK = g.KH * g.KW;
             this.transposed = transposed;
             this.col0 = 0;
+            this.gathers = gathers();
             return this;
+        }
+
+        /** This geometry's gather tables, from the last four geometries' or built anew. */
+        private Gathers gathers() {
+            for (Gathers g : recent)
+                if (g != null && g.matches(C, HW, OHW, KK, tap, transposed)) return g;
+            Gathers g = new Gathers(C, HW, OHW, KK, tap, transposed);
+            recent[next] = g;
+            next = (next + 1) % recent.length;
+            return g;
         }
 
         /** Packs B's columns from column {@code col0} of the whole matrix on. */
@@ -198,7 +218,10 @@ final class DenseConv {
         @Override
         public void pack(float[] dst, int off, int k0, int kc, int j0, int nr) {
             j0 += col0;
-            if (transposed) {
+            if (nr == NR) {
+                if (transposed) gatherColumns(dst, off, k0, kc, j0);
+                else gatherRows(dst, off, k0, kc, j0);
+            } else if (transposed) {
                 // B(k = q, n = r) = D(r, q): column jj of the panel is a stretch of row j0 + jj
                 for (int jj = 0; jj < nr; jj++) row(dst, off + jj, NR, j0 + jj, k0, kc);
                 if (nr < NR)
@@ -212,6 +235,110 @@ final class DenseConv {
                     if (nr < NR) Arrays.fill(dst, d + nr, d + NR, 0f);
                 }
             }
+        }
+
+        /**
+         * A full transposed panel, a vector of columns at a time: row kk of it is D(r, q = k0 + kk)
+         * for L consecutive r, one gather from w (each r is an (oc, p) pair, so its weight is w[oc,
+         * c, tap(p, iq)]), with zeros where no tap links the pixels.
+         */
+        private void gatherColumns(float[] dst, int off, int k0, int kc, int j0) {
+            final FloatVector zero = FloatVector.zero(F);
+            final int CKK = C * KK;
+            for (int jj = 0; jj < NR; jj += L) {
+                int r0 = j0 + jj, ph = r0 % OHW, ocBase = (r0 / OHW) * CKK;
+                int c = k0 / HW, iq = k0 % HW, d = off + jj;
+                for (int kk = 0; kk < kc; kk++, d += NR) {
+                    int t = ph * HW + iq;
+                    FloatVector v =
+                            FloatVector.fromArray(F, w, ocBase + c * KK, gathers.index[t], 0);
+                    zero.blend(v, gathers.valid[t]).intoArray(dst, d);
+                    if (++iq == HW) {
+                        iq = 0;
+                        c++;
+                    }
+                }
+            }
+        }
+
+        /**
+         * A full panel of D itself, a vector of columns at a time: row kk is D(r = k0 + kk, q) for
+         * L consecutive q, all in the weight row of r's output channel: one gather.
+         */
+        private void gatherRows(float[] dst, int off, int k0, int kc, int j0) {
+            final FloatVector zero = FloatVector.zero(F);
+            final int CKK = C * KK;
+            for (int jj = 0; jj < NR; jj += L) {
+                int q0 = j0 + jj, ph = q0 % HW, cBase = (q0 / HW) * KK;
+                int oc = k0 / OHW, p = k0 % OHW, d = off + jj;
+                for (int kk = 0; kk < kc; kk++, d += NR) {
+                    int t = p * HW + ph;
+                    FloatVector v =
+                            FloatVector.fromArray(F, w, oc * CKK + cBase, gathers.index[t], 0);
+                    zero.blend(v, gathers.valid[t]).intoArray(dst, d);
+                    if (++p == OHW) {
+                        p = 0;
+                        oc++;
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Gather tables for full panels. Transposed (forward): for the phase ph of a vector's first
+     * column among the OHW output pixels and each input pixel iq, lane l's offset into w from the
+     * first column's output channel: (ph + l) / OHW channels on, at the tap linking pixel (ph + l)
+     * % OHW to iq. Not transposed (input gradient): for each output pixel p and the phase ph of the
+     * first column among the H·W input pixels, lane l's offset from the first column's input
+     * channel: (ph + l) / HW channels on, at the tap linking p to pixel (ph + l) % HW. Offset 0 (a
+     * valid index, blended away) where no tap links the pixels.
+     */
+    static final class Gathers {
+        private final int C, HW, OHW, KK;
+        private final boolean transposed;
+        private final int[] tap;
+        final int[][] index;
+        final VectorMask<Float>[] valid;
+
+        @SuppressWarnings("unchecked")
+        Gathers(int C, int HW, int OHW, int KK, int[] tap, boolean transposed) {
+            this.C = C;
+            this.HW = HW;
+            this.OHW = OHW;
+            this.KK = KK;
+            this.transposed = transposed;
+            this.tap = Arrays.copyOf(tap, OHW * HW);
+            index = new int[OHW * HW][L];
+            valid = new VectorMask[OHW * HW];
+            for (int a = 0; a < OHW; a++) {
+                for (int b = 0; b < HW; b++) {
+                    boolean[] in = new boolean[L];
+                    for (int l = 0; l < L; l++) {
+                        int t, step;
+                        if (transposed) { // a = ph over OHW, b = iq
+                            t = tap[(a + l) % OHW * HW + b];
+                            step = (a + l) / OHW * C * KK;
+                        } else { // a = p, b = ph over HW
+                            t = tap[a * HW + (b + l) % HW];
+                            step = (b + l) / HW * KK;
+                        }
+                        in[l] = t >= 0;
+                        index[a * HW + b][l] = t < 0 ? 0 : step + t;
+                    }
+                    valid[a * HW + b] = VectorMask.fromArray(F, in, 0);
+                }
+            }
+        }
+
+        boolean matches(int C, int HW, int OHW, int KK, int[] tap, boolean transposed) {
+            int n = OHW * HW;
+            return this.C == C
+                    && this.HW == HW
+                    && this.OHW == OHW
+                    && this.KK == KK
+                    && this.transposed == transposed
+                    && Arrays.equals(this.tap, 0, n, tap, 0, n);
         }
     }
 }
