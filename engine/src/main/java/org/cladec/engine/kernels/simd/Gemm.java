@@ -201,6 +201,13 @@ final class Gemm {
      */
     private static void packA(
             float[] dst, int dOff, float[] a, int aOff, int ars, int aks, int mr, int kc) {
+        if (ars == 1 && mr == MR) {
+            // a transpose read by columns (the input gradient's wᵀ): the strip's MR entries of
+            // column k are contiguous, one short copy per k instead of MR strided reads
+            for (int k = 0; k < kc; k++)
+                System.arraycopy(a, aOff + k * aks, dst, dOff + k * MR, MR);
+            return;
+        }
         for (int r = 0; r < MR; r++) {
             int src = aOff + Math.min(r, mr - 1) * ars;
             for (int k = 0; k < kc; k++) dst[dOff + k * MR + r] = a[src + k * aks];
