@@ -219,8 +219,7 @@ final class DenseConv {
         public void pack(float[] dst, int off, int k0, int kc, int j0, int nr) {
             j0 += col0;
             if (nr == NR) {
-                if (transposed) gatherColumns(dst, off, k0, kc, j0);
-                else gatherRows(dst, off, k0, kc, j0);
+                gatherPanel(dst, off, k0, kc, j0);
             } else if (transposed) {
                 // B(k = q, n = r) = D(r, q): column jj of the panel is a stretch of row j0 + jj
                 for (int jj = 0; jj < nr; jj++) row(dst, off + jj, NR, j0 + jj, k0, kc);
@@ -238,47 +237,35 @@ final class DenseConv {
         }
 
         /**
-         * A full transposed panel, a vector of columns at a time: row kk of it is D(r, q = k0 + kk)
-         * for L consecutive r, one gather from w (each r is an (oc, p) pair, so its weight is w[oc,
-         * c, tap(p, iq)]), with zeros where no tap links the pixels.
+         * A full panel, a vector of columns at a time: each row of L columns is one gather from w
+         * through the table of the columns' phase and the row's position, with zeros where no tap
+         * links the pixels. Transposed (forward), row kk is D(r, q = k0 + kk) for L consecutive r:
+         * the rows walk an input channel's pixels, then move on to the next channel (KK weights
+         * on). Otherwise (input gradient) row kk is D(r = k0 + kk, q) for L consecutive q: the rows
+         * walk an output channel's pixels, then the next output channel (C·KK weights on).
          */
-        private void gatherColumns(float[] dst, int off, int k0, int kc, int j0) {
+        private void gatherPanel(float[] dst, int off, int k0, int kc, int j0) {
             final FloatVector zero = FloatVector.zero(F);
-            final int CKK = C * KK;
+            final int CKK = C * KK, period = transposed ? HW : OHW, step = transposed ? KK : CKK;
             for (int jj = 0; jj < NR; jj += L) {
-                int r0 = j0 + jj, ph = r0 % OHW, ocBase = (r0 / OHW) * CKK;
-                int c = k0 / HW, iq = k0 % HW, d = off + jj;
-                for (int kk = 0; kk < kc; kk++, d += NR) {
-                    int t = ph * HW + iq;
-                    FloatVector v =
-                            FloatVector.fromArray(F, w, ocBase + c * KK, gathers.index[t], 0);
-                    zero.blend(v, gathers.valid[t]).intoArray(dst, d);
-                    if (++iq == HW) {
-                        iq = 0;
-                        c++;
-                    }
+                int first = j0 + jj, tBase, tStride, base;
+                if (transposed) {
+                    tBase = first % OHW * HW;
+                    tStride = 1;
+                    base = first / OHW * CKK + k0 / HW * KK;
+                } else {
+                    tBase = first % HW;
+                    tStride = HW;
+                    base = k0 / OHW * CKK + first / HW * KK;
                 }
-            }
-        }
-
-        /**
-         * A full panel of D itself, a vector of columns at a time: row kk is D(r = k0 + kk, q) for
-         * L consecutive q, all in the weight row of r's output channel: one gather.
-         */
-        private void gatherRows(float[] dst, int off, int k0, int kc, int j0) {
-            final FloatVector zero = FloatVector.zero(F);
-            final int CKK = C * KK;
-            for (int jj = 0; jj < NR; jj += L) {
-                int q0 = j0 + jj, ph = q0 % HW, cBase = (q0 / HW) * KK;
-                int oc = k0 / OHW, p = k0 % OHW, d = off + jj;
+                int pos = k0 % period, d = off + jj;
                 for (int kk = 0; kk < kc; kk++, d += NR) {
-                    int t = p * HW + ph;
-                    FloatVector v =
-                            FloatVector.fromArray(F, w, oc * CKK + cBase, gathers.index[t], 0);
+                    int t = tBase + pos * tStride;
+                    FloatVector v = FloatVector.fromArray(F, w, base, gathers.index[t], 0);
                     zero.blend(v, gathers.valid[t]).intoArray(dst, d);
-                    if (++p == OHW) {
-                        p = 0;
-                        oc++;
+                    if (++pos == period) {
+                        pos = 0;
+                        base += step;
                     }
                 }
             }
