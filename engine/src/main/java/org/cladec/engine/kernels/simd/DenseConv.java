@@ -169,7 +169,13 @@ final class DenseConv {
         private boolean transposed;
 
         private Gathers gathers;
-        private final Gathers[] recent = new Gathers[4];
+
+        /**
+         * A ClaDec or RefAE step packs six (geometry, direction) pairs: the classifier's two dense
+         * layers both ways and the decoder's first layer both ways.
+         */
+        private final Gathers[] recent = new Gathers[8];
+
         private int next;
 
         Packer set(float[] w, ConvGeom g, Gemm.Scratch s, boolean transposed) {
@@ -185,7 +191,7 @@ final class DenseConv {
             return this;
         }
 
-        /** This geometry's gather tables, from the last four geometries' or built anew. */
+        /** This geometry's gather tables, from the last eight geometries' or built anew. */
         private Gathers gathers() {
             for (Gathers g : recent)
                 if (g != null && g.matches(C, HW, OHW, KK, tap, transposed)) return g;
