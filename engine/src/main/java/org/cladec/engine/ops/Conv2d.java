@@ -63,11 +63,7 @@ final class Conv2d implements Op {
         Tensor xd = x.dense(), wd = w.dense();
         float[] bd = b == null ? null : b.dense().data();
         Tensor out = Tensor.empty(g.N, g.OC, g.OH, g.OW);
-        ConvKernels k = Kernels.conv();
-        float[] o = out.data(), xa = xd.data(), wa = wd.data();
-        if (k.splitsByChannels(g))
-            Parallel.forRange(g.OC, (lo, hi) -> k.forwardChannels(o, xa, wa, bd, g, false, lo, hi));
-        else Parallel.forRange(g.N, (lo, hi) -> k.forward(o, xa, wa, bd, g, false, lo, hi));
+        forward(out.data(), xd.data(), wd.data(), bd, g, false);
         if (Autograd.needsGrad(x, w, b)) {
             Conv2d op = new Conv2d();
             op.x = xd;
@@ -97,6 +93,17 @@ final class Conv2d implements Op {
                     g.OC,
                     (lo, hi) -> Kernels.ew().channelSumAcc(db, d, g.N, g.OC, g.OH * g.OW, lo, hi));
         x = w = null;
+    }
+
+    /**
+     * {@code out (=|+=) b + conv(x, w)} over the pool: split by images, or by output channels where
+     * the kernel asks for it (the dense form). Also the transposed convolution's input gradient.
+     */
+    static void forward(float[] out, float[] x, float[] w, float[] b, ConvGeom g, boolean acc) {
+        ConvKernels k = Kernels.conv();
+        if (k.splitsByChannels(g))
+            Parallel.forRange(g.OC, (lo, hi) -> k.forwardChannels(out, x, w, b, g, acc, lo, hi));
+        else Parallel.forRange(g.N, (lo, hi) -> k.forward(out, x, w, b, g, acc, lo, hi));
     }
 
     /**

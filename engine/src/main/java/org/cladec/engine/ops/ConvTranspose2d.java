@@ -108,18 +108,8 @@ final class ConvTranspose2d implements Op {
     public void backward(Tensor dOut, Tensor[] dIn) {
         float[] d = dOut.data(), xd = x.data(), wd = w.data();
         ConvGeom g = this.g;
-        if (dIn[0] != null) {
-            float[] dx = dIn[0].data();
-            ConvKernels k = Kernels.conv();
-            if (k.splitsByChannels(g))
-                Parallel.forRange(
-                        g.OC, (lo, hi) -> k.forwardChannels(dx, d, wd, null, g, true, lo, hi));
-            else Parallel.forRange(g.N, (lo, hi) -> k.forward(dx, d, wd, null, g, true, lo, hi));
-        }
-        if (dIn[1] != null) {
-            float[] dw = dIn[1].data();
-            Conv2d.weightGradient(dw, xd, d, g);
-        }
+        if (dIn[0] != null) Conv2d.forward(dIn[0].data(), d, wd, null, g, true);
+        if (dIn[1] != null) Conv2d.weightGradient(dIn[1].data(), xd, d, g);
         if (dIn[2] != null) {
             float[] db = dIn[2].data();
             Parallel.forRange(
