@@ -13,12 +13,6 @@ import org.cladec.engine.tensor.Tensor;
  * null (no backward pass reached them) are skipped, as in PyTorch.
  */
 public abstract class Optimizer {
-    /**
-     * Elements per task when an update is split over the thread pool: an update is memory-bound (a
-     * few flops per 12–20 bytes), so smaller pieces would cost more to hand out than they save.
-     */
-    protected static final int MIN_CHUNK = Parallel.MIN_ELEMENTS;
-
     protected final List<Tensor> params;
     protected float lr;
 

@@ -112,7 +112,7 @@ public final class Parallel {
 
     /** Like {@link #forRange(int, RangeTask)}, with chunks of at least {@code minChunk} items. */
     public static void forRange(int n, int minChunk, RangeTask task) {
-        pool().forRange(n, minChunk, Integer.MAX_VALUE, task);
+        pool().forRange(n, minChunk, task);
     }
 
     /**

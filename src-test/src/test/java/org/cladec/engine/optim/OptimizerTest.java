@@ -45,7 +45,7 @@ class OptimizerTest {
      */
     @Test
     void aParameterSplitOverThreadsGetsTheUpdateOfOnePass() {
-        int n = 3 * Optimizer.MIN_CHUNK + 5;
+        int n = 3 * Parallel.MIN_ELEMENTS + 5;
         Rng r = new Rng(7);
         float[] p0 = new float[n], g = new float[n];
         for (int i = 0; i < n; i++) {
