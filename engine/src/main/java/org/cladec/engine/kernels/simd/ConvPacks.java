@@ -103,16 +103,44 @@ final class ConvPacks {
             im2colPermutes(dst, ld, x, g, n0, cnt, cLo, cHi, s.planeTaps(g, src), s.lanes);
             return;
         }
-        for (int c = cLo; c < cHi; c++) {
-            for (int t = 0; t < KK; t++) {
-                int row = ((c - cLo) * KK + t) * ld, tb = t * OHW;
-                for (int n = 0; n < cnt; n++) {
-                    int plane = ((n0 + n) * C + c) * HW, d = row + n * OHW;
-                    for (int p = 0; p < OHW; p++) {
-                        int q = src[tb + p];
-                        dst[d + p] = q < 0 ? 0f : x[plane + q];
-                    }
-                }
+        for (int c = cLo; c < cHi; c++)
+            for (int t = 0; t < KK; t++)
+                gatherRun(
+                        dst,
+                        ((c - cLo) * KK + t) * ld,
+                        x,
+                        src,
+                        g,
+                        (n0 * C + c) * HW,
+                        t,
+                        0,
+                        cnt * OHW);
+    }
+
+    /**
+     * {@code dst[d + i]} = column j0 + i of im2col row (c, t) for i < len, the columns (n, p)
+     * counted from the plane of channel c in the chunk's first image, {@code plane0} = ((n0·C +
+     * c)·H·W); 0 where the tap reads padding. Shared by {@link #im2colSmall} (whole rows) and
+     * {@link SmallCols} (one panel's stretch of a row).
+     */
+    private static void gatherRun(
+            float[] dst,
+            int d,
+            float[] x,
+            int[] src,
+            ConvGeom g,
+            int plane0,
+            int t,
+            int j0,
+            int len) {
+        final int OHW = g.OH * g.OW, image = g.C * g.H * g.W, tb = t * OHW;
+        int p = j0 % OHW, plane = plane0 + j0 / OHW * image;
+        for (int i = 0; i < len; i++) {
+            int q = src[tb + p];
+            dst[d + i] = q < 0 ? 0f : x[plane + q];
+            if (++p == OHW) {
+                p = 0;
+                plane += image;
             }
         }
     }
@@ -635,32 +663,23 @@ final class ConvPacks {
     static final class SmallCols implements Gemm.BPack {
         private float[] x;
         private int[] src;
-        private int C, HW, OHW, KK, n0;
+        private ConvGeom g;
+        private int n0;
 
         SmallCols set(float[] x, ConvGeom g, int n0, Gemm.Scratch s) {
             this.x = x;
             this.src = sources(g, s);
-            this.C = g.C;
-            this.HW = g.H * g.W;
-            this.OHW = g.OH * g.OW;
-            this.KK = g.KH * g.KW;
+            this.g = g;
             this.n0 = n0;
             return this;
         }
 
         @Override
         public void pack(float[] dst, int off, int k0, int kc, int j0, int nr) {
+            final int KK = g.KH * g.KW, HW = g.H * g.W;
             for (int kk = 0; kk < kc; kk++) {
-                int k = k0 + kk, c = k / KK, tb = (k % KK) * OHW, d = off + kk * NR;
-                int n = j0 / OHW, p = j0 % OHW, plane = ((n0 + n) * C + c) * HW;
-                for (int jj = 0; jj < nr; jj++) {
-                    int q = src[tb + p];
-                    dst[d + jj] = q < 0 ? 0f : x[plane + q];
-                    if (++p == OHW) {
-                        p = 0;
-                        plane += C * HW;
-                    }
-                }
+                int k = k0 + kk, c = k / KK, d = off + kk * NR;
+                gatherRun(dst, d, x, src, g, (n0 * g.C + c) * HW, k % KK, j0, nr);
                 if (nr < NR) Arrays.fill(dst, d + nr, d + NR, 0f);
             }
         }
