@@ -262,13 +262,12 @@ class ConvKernelsTest {
                     init = random(r, g.wSize());
             float[] whole = init.clone();
             SIMD.backwardWeight(whole, d, x, g, 0, g.C);
-            int third = g.OC / 3;
-            for (int[] cuts : new int[][] {{0, g.OC / 2, g.OC}, {0, third, 2 * third, g.OC}}) {
-                float[] parts = init.clone();
-                for (int i = 0; i + 1 < cuts.length; i++)
-                    SIMD.backwardWeightOutChannels(parts, d, x, g, cuts[i], cuts[i + 1]);
-                assertArrayEquals(whole, parts, g + " parts " + (cuts.length - 1));
-            }
+            assertPartsGiveTheWhole(
+                    whole,
+                    init,
+                    g.OC,
+                    (dw, lo, hi) -> SIMD.backwardWeightOutChannels(dw, d, x, g, lo, hi),
+                    g.toString());
         }
     }
 
@@ -295,16 +294,32 @@ class ConvKernelsTest {
             for (ConvKernels k : new ConvKernels[] {SCALAR, SIMD}) {
                 float[] whole = init.clone();
                 k.backwardWeight(whole, d, x, g, 0, g.C);
-                int third = g.C / 3;
-                for (int[] cuts : new int[][] {{0, g.C / 2, g.C}, {0, third, 2 * third, g.C}}) {
-                    float[] parts = init.clone();
-                    for (int i = 0; i + 1 < cuts.length; i++)
-                        k.backwardWeight(parts, d, x, g, cuts[i], cuts[i + 1]);
-                    String what =
-                            k.getClass().getSimpleName() + " " + g + " parts " + (cuts.length - 1);
-                    assertArrayEquals(whole, parts, what);
-                }
+                assertPartsGiveTheWhole(
+                        whole,
+                        init,
+                        g.C,
+                        (dw, lo, hi) -> k.backwardWeight(dw, d, x, g, lo, hi),
+                        k.getClass().getSimpleName() + " " + g);
             }
+        }
+    }
+
+    /** A weight-gradient call for the range [lo, hi) of some channel axis. */
+    interface Part {
+        void run(float[] dw, int lo, int hi);
+    }
+
+    /**
+     * Two and three parts over {@code [0, count)}, applied to copies of init, each give {@code
+     * whole} bit for bit.
+     */
+    private static void assertPartsGiveTheWhole(
+            float[] whole, float[] init, int count, Part part, String what) {
+        int third = count / 3;
+        for (int[] cuts : new int[][] {{0, count / 2, count}, {0, third, 2 * third, count}}) {
+            float[] parts = init.clone();
+            for (int i = 0; i + 1 < cuts.length; i++) part.run(parts, cuts[i], cuts[i + 1]);
+            assertArrayEquals(whole, parts, what + " parts " + (cuts.length - 1));
         }
     }
 }
