@@ -122,6 +122,10 @@ class ConvKernelsTest {
         g.add(ConvGeom.conv(9, 75, 2, 2, 29, 3, 3, 1, 1, 1, 1));
         // a single output pixel that is not dense (H·W = KH·KW): im2col's small-plane gather
         g.add(ConvGeom.conv(3, 4, 3, 3, 5, 3, 3, 1, 1, 0, 0));
+        // 4x4 -> 2x2 input gradients with col2im fused into the product: output channels deeper
+        // than one ordinary k-block (still one block there), and more than that block takes
+        g.add(ConvGeom.conv(3, 2, 4, 4, 300, 3, 3, 2, 2, 1, 1));
+        g.add(ConvGeom.conv(2, 2, 4, 4, 1100, 3, 3, 2, 2, 1, 1));
 
         return g.stream();
     }
@@ -300,6 +304,39 @@ class ConvKernelsTest {
                         g.C,
                         (dw, lo, hi) -> k.backwardWeight(dw, d, x, g, lo, hi),
                         k.getClass().getSimpleName() + " " + g);
+            }
+        }
+    }
+
+    /**
+     * The input gradient with col2im fused into the product (SIMD, 4×4 → 2×2 and 3×3 → 1×1 at
+     * stride 2) is the same bit for bit however the images are split: every dx element receives its
+     * terms from one column panel in the same order wherever its image falls in a chunk. 80 images
+     * are more than one chunk of columns. With more output channels than one k-block takes it falls
+     * back to dcols and col2im.
+     */
+    @Test
+    void fusedInputGradientDoesNotDependOnTheSplit() {
+        ConvGeom deep = ConvGeom.conv(80, 3, 3, 3, 200, 3, 3, 2, 2, 1, 1),
+                kernel4 = ConvGeom.transposed(80, 24, 2, 2, 5, 4, 4, 2, 2, 1, 1, 1, 1),
+                onePixel = ConvGeom.conv(80, 5, 3, 3, 7, 3, 3, 2, 2, 0, 0),
+                tooDeep = ConvGeom.conv(2, 2, 4, 4, 1100, 3, 3, 2, 2, 1, 1);
+        assertTrue(SimdConvKernels.fusesCol2im(deep), deep.toString());
+        assertTrue(SimdConvKernels.fusesCol2im(kernel4), kernel4.toString());
+        assertTrue(SimdConvKernels.fusesCol2im(onePixel), onePixel.toString());
+        assertFalse(SimdConvKernels.fusesCol2im(tooDeep));
+        Rng r = new Rng(7);
+        for (ConvGeom g : new ConvGeom[] {deep, kernel4, onePixel}) {
+            float[] d = random(r, g.outSize()),
+                    w = random(r, g.wSize()),
+                    init = random(r, g.xSize());
+            float[] whole = init.clone();
+            SIMD.backwardInput(whole, d, w, g, 0, g.N);
+            for (int[] cuts : new int[][] {{0, 1, g.N}, {0, 13, 41, g.N}}) {
+                float[] parts = init.clone();
+                for (int i = 0; i + 1 < cuts.length; i++)
+                    SIMD.backwardInput(parts, d, w, g, cuts[i], cuts[i + 1]);
+                assertArrayEquals(whole, parts, g + " cut at " + java.util.Arrays.toString(cuts));
             }
         }
     }

@@ -718,6 +718,64 @@ final class ConvPacks {
     }
 
     /**
+     * col2im fused into the input gradient's product: each finished tile of dcols (rows (c, tap),
+     * columns (image, output pixel)) is added into dx through the tap's {@link #sources}, so dcols
+     * is never written out (on 4 × 4 → 2 × 2 it is 64 KiB per image and left L2 between the product
+     * and a separate col2im pass). Used where an image's columns never straddle two column panels
+     * (NR a multiple of OH·OW): then every dx element receives its terms from one panel, rows in
+     * order and within a row columns in order, which is the order of {@link #col2imSmall}, so the
+     * sums are the same bit for bit.
+     */
+    static final class Col2imSink implements Gemm.TileSink {
+        private float[] dx;
+        private int[] target;
+        private int C, HW, OHW, KK, n0;
+
+        /** Whether {@code g}'s input gradient can take this sink rather than dcols + col2im. */
+        static boolean applies(ConvGeom g) {
+            int OHW = g.OH * g.OW;
+            return OHW < COL2IM_MIN_PIXELS
+                    && NR % OHW == 0
+                    && g.OC <= Gemm.KC_SINK
+                    && !byPermutes(g);
+        }
+
+        /**
+         * Uses scratch table 1 for the targets: {@code target[t·NR + j]}, for tap t and column j of
+         * a panel (which starts at an image), is the offset in dx of the pixel that column reads
+         * through the tap, from the panel's first image's plane of the row's channel, or −1.
+         */
+        Col2imSink set(float[] dx, ConvGeom g, int n0, Gemm.Scratch s) {
+            this.dx = dx;
+            this.C = g.C;
+            this.HW = g.H * g.W;
+            this.OHW = g.OH * g.OW;
+            this.KK = g.KH * g.KW;
+            this.n0 = n0;
+            int[] src = sources(g, s);
+            target = s.ints(1, KK * NR);
+            for (int t = 0; t < KK; t++)
+                for (int j = 0; j < NR; j++) {
+                    int q = src[t * OHW + j % OHW];
+                    target[t * NR + j] = q < 0 ? -1 : j / OHW * C * HW + q;
+                }
+            return this;
+        }
+
+        @Override
+        public void add(float[] tile, int row0, int col0, int mr, int nr) {
+            int first = ((n0 + col0 / OHW) * C) * HW;
+            for (int i = 0; i < mr; i++) {
+                int r = row0 + i, plane = first + r / KK * HW, tb = r % KK * NR, ti = i * NR;
+                for (int j = 0; j < nr; j++) {
+                    int q = target[tb + j];
+                    if (q >= 0) dx[plane + q] += tile[ti + j];
+                }
+            }
+        }
+    }
+
+    /**
      * The transpose of {@link OutRows} from channel c0 on: {@code B(r = (n, p), j) = t[((n0 +
      * n)·rows + c0 + j)·P + p]}. dOut seen as (N·OH·OW, OC), for weight gradients.
      */

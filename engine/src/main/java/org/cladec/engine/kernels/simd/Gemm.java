@@ -19,7 +19,9 @@ import org.cladec.engine.kernels.ConvGeom;
  * strips of an MC-row block of A (in L2) with the MR×NR micro-kernel. The micro-kernel keeps its C
  * tile in vector registers, loads NR / L vectors of B and broadcasts one A value per row per k: 8 ×
  * 3 vectors with AVX-512's 32 registers (24 FMAs per 11 loads), 6 × 2 with AVX2's 16. Partial tiles
- * at the right and bottom edges go through a small tile buffer, so the caller never pads.
+ * at the right and bottom edges go through a small tile buffer, so the caller never pads. {@link
+ * #gemmToSink} hands each finished tile to a {@link TileSink} instead of storing it into C (the
+ * input gradient's fused col2im).
  */
 final class Gemm {
     /**
@@ -39,6 +41,26 @@ final class Gemm {
     static final int NC = Math.max(NR, 384 / NR * NR);
 
     /**
+     * The deepest product {@link #gemmToSink} takes in one k-block: a 512 × NR micro-panel of B (96
+     * KiB at AVX-512) then streams from L2 rather than L1, which the kernel's three loads per 24
+     * FMAs allow, and every tile is final after one kernel call.
+     */
+    static final int KC_SINK = 4 * KC;
+
+    /**
+     * Takes each finished tile of a product instead of storing it into a C matrix: the input
+     * gradient scatters its tiles straight into dx (col2im), so the (K, cols) matrix is never
+     * written and read back.
+     */
+    interface TileSink {
+        /**
+         * Receives {@code C[row0 + i][col0 + j] = tile[i·NR + j]} for i < mr, j < nr. Tiles arrive
+         * in row order within each column panel of NR, and panels left to right.
+         */
+        void add(float[] tile, int row0, int col0, int mr, int nr);
+    }
+
+    /**
      * Packs {@code B[k0 + kk][j0 + jj]} for kk < kc, jj < nr into {@code dst[off + kk·NR + jj]},
      * zero for jj ≥ nr.
      */
@@ -48,13 +70,15 @@ final class Gemm {
 
     /** Per-thread buffers; grown once, then reused. */
     static final class Scratch {
-        final float[] packB = new float[KC * NC], packA = new float[MC * KC];
+        float[] packB = new float[KC * NC];
+        final float[] packA = new float[MC * KC];
 
         final RowMajor rowMajor = new RowMajor();
         final Transposed transposed = new Transposed();
         final ConvPacks.OutCols outCols = new ConvPacks.OutCols();
         final ConvPacks.OutRows outRows = new ConvPacks.OutRows();
         final ConvPacks.SmallCols smallCols = new ConvPacks.SmallCols();
+        final ConvPacks.Col2imSink col2im = new ConvPacks.Col2imSink();
         final DenseConv.Packer dense = new DenseConv.Packer();
         final float[] tile = new float[MR * NR], sum = new float[MR * NR];
         float[] temp = new float[0], temp2 = new float[0], temp3 = new float[0];
@@ -131,22 +155,68 @@ final class Gemm {
                 for (int i = 0; i < M; i++) Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + N, 0f);
             return;
         }
+        run(c, cOff, ldc, null, a, aOff, ars, aks, b, M, N, K, KC, MC, accumulate, s);
+    }
+
+    /**
+     * {@code C = A · B} (A as in {@link #gemm}) handed to {@code sink} tile by tile, in one k-block
+     * (K ≤ {@link #KC_SINK}), so each tile holds its final sums. The rows of A's block shrink as
+     * the block deepens, to keep it in L2.
+     */
+    static void gemmToSink(
+            TileSink sink,
+            float[] a,
+            int aOff,
+            int ars,
+            int aks,
+            BPack b,
+            int M,
+            int N,
+            int K,
+            Scratch s) {
+        if (K > KC_SINK) throw new IllegalArgumentException("gemmToSink: K " + K + " > " + KC_SINK);
+        if (M <= 0 || N <= 0 || K <= 0) return;
+        if (s.packB.length < K * NC) s.packB = new float[KC_SINK * NC];
+        int mc = Math.max(MR, Math.min(MC, MC * KC / K / MR * MR));
+        run(null, 0, 0, sink, a, aOff, ars, aks, b, M, N, K, K, mc, false, s);
+    }
+
+    /** The blocked loops of {@link #gemm}, into C or, with a sink, into the sink. */
+    private static void run(
+            float[] c,
+            int cOff,
+            int ldc,
+            TileSink sink,
+            float[] a,
+            int aOff,
+            int ars,
+            int aks,
+            BPack b,
+            int M,
+            int N,
+            int K,
+            int KCb,
+            int MCb,
+            boolean accumulate,
+            Scratch s) {
         float[] packB = s.packB, packA = s.packA;
         boolean inPlace = aks == 1;
         for (int j0 = 0; j0 < N; j0 += NC) {
             int nc = Math.min(NC, N - j0);
-            for (int k0 = 0; k0 < K; k0 += KC) {
-                int kc = Math.min(KC, K - k0);
+            for (int k0 = 0; k0 < K; k0 += KCb) {
+                int kc = Math.min(KCb, K - k0);
                 boolean acc = accumulate || k0 > 0;
                 for (int jp = 0; jp < nc; jp += NR)
                     b.pack(packB, jp * kc, k0, kc, j0 + jp, Math.min(NR, nc - jp));
-                for (int ic = 0; ic < M; ic += MC) {
-                    int mc = Math.min(MC, M - ic);
+                for (int ic = 0; ic < M; ic += MCb) {
+                    int mc = Math.min(MCb, M - ic);
                     // Rows of A (unit column stride) are read in place, MR sequential streams. A
                     // column-strided A (a transpose) would touch a new cache line per k step, so
                     // its MC×kc block is packed first, k-major per MR-row strip; packed rows past
                     // M repeat the last one.
-                    if (!inPlace)
+                    if (!inPlace && ars == 1)
+                        packColumns(packA, a, aOff + ic + k0 * aks, aks, mc, kc);
+                    else if (!inPlace)
                         for (int i0 = 0; i0 < mc; i0 += MR)
                             packA(
                                     packA,
@@ -166,7 +236,20 @@ final class Gemm {
                             float[] pa = inPlace ? a : packA;
                             int paOff = inPlace ? aOff + (ic + i0) * ars + k0 : i0 * kc;
                             int pars = inPlace ? ars : 1, paks = inPlace ? 1 : MR;
-                            if (mr == MR && nr == NR) {
+                            if (sink != null) {
+                                tile(
+                                        pa,
+                                        paOff,
+                                        pars,
+                                        paks,
+                                        inPlace ? mr : MR,
+                                        nr,
+                                        packB,
+                                        jp * kc,
+                                        kc,
+                                        s.tile);
+                                sink.add(s.tile, ic + i0, j0 + jp, mr, nr);
+                            } else if (mr == MR && nr == NR) {
                                 kernel(
                                         pa, paOff, pars, paks, MR, packB, jp * kc, kc, c, cBase,
                                         ldc, acc, s.sum);
@@ -196,18 +279,27 @@ final class Gemm {
     }
 
     /**
+     * {@link #packA} for a whole mc × kc block of a transpose read by columns (ars = 1: the input
+     * gradient's wᵀ): column k's mc entries are contiguous, so the block is copied a column at a
+     * time, MR floats per strip. Strip by strip, the same columns' cache lines (K floats apart, so
+     * all in a few cache sets) would be fetched once per strip and evicted in between.
+     */
+    private static void packColumns(float[] dst, float[] a, int aOff, int aks, int mc, int kc) {
+        int full = mc / MR * MR;
+        for (int k = 0; k < kc; k++) {
+            int src = aOff + k * aks;
+            for (int i0 = 0; i0 < full; i0 += MR)
+                System.arraycopy(a, src + i0, dst, i0 * kc + k * MR, MR);
+        }
+        if (full < mc) packA(dst, full * kc, a, aOff + full, 1, aks, mc - full, kc);
+    }
+
+    /**
      * {@code dst[k·MR + r] = A(r, k)} for k < kc, r < MR, with rows at or past mr repeating row mr
      * − 1.
      */
     private static void packA(
             float[] dst, int dOff, float[] a, int aOff, int ars, int aks, int mr, int kc) {
-        if (ars == 1 && mr == MR) {
-            // a transpose read by columns (the input gradient's wᵀ): the strip's MR entries of
-            // column k are contiguous, one short copy per k instead of MR strided reads
-            for (int k = 0; k < kc; k++)
-                System.arraycopy(a, aOff + k * aks, dst, dOff + k * MR, MR);
-            return;
-        }
         for (int r = 0; r < MR; r++) {
             int src = aOff + Math.min(r, mr - 1) * ars;
             for (int k = 0; k < kc; k++) dst[dOff + k * MR + r] = a[src + k * aks];
@@ -233,16 +325,31 @@ final class Gemm {
             int ldc,
             boolean acc,
             float[] tile) {
-        // a panel one or two vectors wide (N past a multiple of NR) takes a narrower tile rather
-        // than computing all three vectors and dropping the rest
-        if (WIDE && nr <= L) kernel8xV(1, a, aOff, ars, aks, kmr, b, bOff, kc, tile);
-        else if (WIDE && nr <= 2 * L) kernel8xV(2, a, aOff, ars, aks, kmr, b, bOff, kc, tile);
-        else kernel(a, aOff, ars, aks, kmr, b, bOff, kc, tile, 0, NR, false, null);
+        tile(a, aOff, ars, aks, kmr, nr, b, bOff, kc, tile);
         for (int i = 0; i < mr; i++) {
             int ci = cOff + i * ldc, ti = i * NR;
             if (acc) for (int j = 0; j < nr; j++) c[ci + j] += tile[ti + j];
             else System.arraycopy(tile, ti, c, ci, nr);
         }
+    }
+
+    /** A whole MR × NR tile into {@code tile} (row stride NR), of which nr columns are needed. */
+    private static void tile(
+            float[] a,
+            int aOff,
+            int ars,
+            int aks,
+            int kmr,
+            int nr,
+            float[] b,
+            int bOff,
+            int kc,
+            float[] tile) {
+        // a panel one or two vectors wide (N past a multiple of NR) takes a narrower tile rather
+        // than computing all three vectors and dropping the rest
+        if (WIDE && nr <= L) kernel8xV(1, a, aOff, ars, aks, kmr, b, bOff, kc, tile);
+        else if (WIDE && nr <= 2 * L) kernel8xV(2, a, aOff, ars, aks, kmr, b, bOff, kc, tile);
+        else kernel(a, aOff, ars, aks, kmr, b, bOff, kc, tile, 0, NR, false, null);
     }
 
     /**

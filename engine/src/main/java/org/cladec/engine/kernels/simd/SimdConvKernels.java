@@ -181,10 +181,15 @@ public final class SimdConvKernels implements ConvKernels {
             ars = OC;
             aks = 1;
         }
+        final boolean fused = ConvPacks.Col2imSink.applies(g);
         for (int n0 = nLo; n0 < nHi; n0 += nb) {
             int cnt = Math.min(nb, nHi - n0), cols = cnt * OHW;
-            float[] dcols = s.temp(K * cols);
             ConvPacks.OutRows bp = s.outRows.set(dOut, OC, OHW, n0);
+            if (fused) {
+                Gemm.gemmToSink(s.col2im.set(dx, g, n0, s), a, 0, ars, aks, bp, K, cols, OC, s);
+                continue;
+            }
+            float[] dcols = s.temp(K * cols);
             Gemm.gemm(dcols, 0, cols, a, 0, ars, aks, bp, K, cols, OC, false, s);
             ConvPacks.col2im(dx, dcols, g, n0, cnt, cols, s);
         }
@@ -287,6 +292,16 @@ public final class SimdConvKernels implements ConvKernels {
             Gemm.gemm(dw, ocLo * K + k0, K, a, aOff, ars, 1, colsT, M, Kr, R, true, s);
         }
         if (!direct) addTransposed(dw, K, k0, dwT, Kr, OC);
+    }
+
+    /**
+     * Whether {@link #backwardInput} adds each tile of its product straight into dx (col2im fused
+     * into the GEMM, {@code ConvPacks.Col2imSink}) instead of writing dcols and reading it back:
+     * output planes under 64 pixels that divide the register tile's width, not taken by the lane
+     * permutes, with at most {@code 4·KC} output channels (one k-block).
+     */
+    public static boolean fusesCol2im(ConvGeom g) {
+        return !DenseConv.applies(g) && g.C > 1 && ConvPacks.Col2imSink.applies(g);
     }
 
     /**
