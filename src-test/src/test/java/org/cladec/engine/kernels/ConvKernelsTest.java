@@ -120,6 +120,10 @@ class ConvKernelsTest {
         g.add(ConvGeom.conv(2, 3, 4, 1, 5, 5, 5, 1, 1, 2, 2));
         g.add(ConvGeom.conv(3, 3, 4, 4, 5, 5, 5, 2, 2, 2, 2));
         g.add(ConvGeom.conv(9, 75, 2, 2, 29, 3, 3, 1, 1, 1, 1));
+        // dense panels narrower than NR but whole vectors wide (gathered, the rest zero) at 128 to
+        // 512 bits: R = 64 and 56 output values, Q = 32 and 20 input values per image
+        g.add(ConvGeom.conv(3, 8, 2, 2, 16, 3, 3, 1, 1, 1, 1));
+        g.add(ConvGeom.conv(3, 5, 2, 2, 14, 3, 3, 1, 1, 1, 1));
         // a single output pixel that is not dense (H·W = KH·KW): im2col's small-plane gather
         g.add(ConvGeom.conv(3, 4, 3, 3, 5, 3, 3, 1, 1, 0, 0));
         // 4x4 -> 2x2 input gradients with col2im fused into the product: output channels deeper

@@ -224,8 +224,8 @@ final class DenseConv {
         @Override
         public void pack(float[] dst, int off, int k0, int kc, int j0, int nr) {
             j0 += col0;
-            if (nr == NR) {
-                gatherPanel(dst, off, k0, kc, j0);
+            if (nr % L == 0) {
+                gatherPanel(dst, off, k0, kc, j0, nr);
             } else if (transposed) {
                 // B(k = q, n = r) = D(r, q): column jj of the panel is a stretch of row j0 + jj
                 for (int jj = 0; jj < nr; jj++) row(dst, off + jj, NR, j0 + jj, k0, kc);
@@ -243,17 +243,20 @@ final class DenseConv {
         }
 
         /**
-         * A full panel, a vector of columns at a time: each row of L columns is one gather from w
-         * through the table of the columns' phase and the row's position, with zeros where no tap
-         * links the pixels. Transposed (forward), row kk is D(r, q = k0 + kk) for L consecutive r:
-         * the rows walk an input channel's pixels, then move on to the next channel (KK weights
-         * on). Otherwise (input gradient) row kk is D(r = k0 + kk, q) for L consecutive q: the rows
-         * walk an output channel's pixels, then the next output channel (C·KK weights on).
+         * A panel of nr columns, a multiple of L (the rest of its NR columns zero), a vector of
+         * columns at a time: each row of L columns is one gather from w through the table of the
+         * columns' phase and the row's position, with zeros where no tap links the pixels.
+         * Transposed (forward), row kk is D(r, q = k0 + kk) for L consecutive r: the rows walk an
+         * input channel's pixels, then move on to the next channel (KK weights on). Otherwise
+         * (input gradient) row kk is D(r = k0 + kk, q) for L consecutive q: the rows walk an output
+         * channel's pixels, then the next output channel (C·KK weights on).
          */
-        private void gatherPanel(float[] dst, int off, int k0, int kc, int j0) {
+        private void gatherPanel(float[] dst, int off, int k0, int kc, int j0, int nr) {
             final FloatVector zero = FloatVector.zero(F);
             final int CKK = C * KK, period = transposed ? HW : OHW, step = transposed ? KK : CKK;
-            for (int jj = 0; jj < NR; jj += L) {
+            for (int jj = nr; jj < NR; jj += L)
+                for (int kk = 0, d = off + jj; kk < kc; kk++, d += NR) zero.intoArray(dst, d);
+            for (int jj = 0; jj < nr; jj += L) {
                 int first = j0 + jj, tBase, tStride, base;
                 if (transposed) {
                     tBase = first % OHW * HW;
