@@ -298,7 +298,7 @@ public final class SimdConvKernels implements ConvKernels {
      * Whether {@link #backwardInput} adds each tile of its product straight into dx (col2im fused
      * into the GEMM, {@code ConvPacks.Col2imSink}) instead of writing dcols and reading it back:
      * output planes under 64 pixels that divide the register tile's width, not taken by the lane
-     * permutes, with at most {@code 4·KC} output channels (one k-block).
+     * permutes, with at most 512 output channels (one k-block).
      */
     public static boolean fusesCol2im(ConvGeom g) {
         return !DenseConv.applies(g) && g.C > 1 && ConvPacks.Col2imSink.applies(g);
