@@ -723,8 +723,8 @@ final class ConvPacks {
      * is never written out (on 4 × 4 → 2 × 2 it is 64 KiB per image and left L2 between the product
      * and a separate col2im pass). Used where an image's columns never straddle two column panels
      * (NR a multiple of OH·OW): then every dx element receives its terms from one panel, rows in
-     * order and within a row columns in order, which is the order of {@link #col2imSmall}, so the
-     * sums are the same bit for bit.
+     * order and within a row columns in order (the order of {@link #col2imSmall}), wherever its
+     * image falls in a chunk, so the sums do not depend on how the images are split.
      */
     static final class Col2imSink implements Gemm.TileSink {
         private float[] dx;
@@ -745,13 +745,12 @@ final class ConvPacks {
          * a panel (which starts at an image), is the offset in dx of the pixel that column reads
          * through the tap, from the panel's first image's plane of the row's channel, or −1.
          */
-        Col2imSink set(float[] dx, ConvGeom g, int n0, Gemm.Scratch s) {
+        Col2imSink set(float[] dx, ConvGeom g, Gemm.Scratch s) {
             this.dx = dx;
             this.C = g.C;
             this.HW = g.H * g.W;
             this.OHW = g.OH * g.OW;
             this.KK = g.KH * g.KW;
-            this.n0 = n0;
             int[] src = sources(g, s);
             target = s.ints(1, KK * NR);
             for (int t = 0; t < KK; t++)
@@ -759,6 +758,12 @@ final class ConvPacks {
                     int q = src[t * OHW + j % OHW];
                     target[t * NR + j] = q < 0 ? -1 : j / OHW * C * HW + q;
                 }
+            return this;
+        }
+
+        /** The product's columns start at image n0. */
+        Col2imSink from(int n0) {
+            this.n0 = n0;
             return this;
         }
 

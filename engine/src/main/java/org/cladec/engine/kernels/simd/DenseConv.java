@@ -282,13 +282,13 @@ final class DenseConv {
     }
 
     /**
-     * Gather tables for full panels. Transposed (forward): for the phase ph of a vector's first
-     * column among the OHW output pixels and each input pixel iq, lane l's offset into w from the
-     * first column's output channel: (ph + l) / OHW channels on, at the tap linking pixel (ph + l)
-     * % OHW to iq. Not transposed (input gradient): for each output pixel p and the phase ph of the
-     * first column among the H·W input pixels, lane l's offset from the first column's input
-     * channel: (ph + l) / HW channels on, at the tap linking p to pixel (ph + l) % HW. Offset 0 (a
-     * valid index, blended away) where no tap links the pixels.
+     * Gather tables for panels whose width is whole vectors. Transposed (forward): for the phase ph
+     * of a vector's first column among the OHW output pixels and each input pixel iq, lane l's
+     * offset into w from the first column's output channel: (ph + l) / OHW channels on, at the tap
+     * linking pixel (ph + l) % OHW to iq. Not transposed (input gradient): for each output pixel p
+     * and the phase ph of the first column among the H·W input pixels, lane l's offset from the
+     * first column's input channel: (ph + l) / HW channels on, at the tap linking p to pixel (ph +
+     * l) % HW. Offset 0 (a valid index, blended away) where no tap links the pixels.
      */
     static final class Gathers {
         private final int C, HW, OHW, KK;

@@ -181,12 +181,13 @@ public final class SimdConvKernels implements ConvKernels {
             ars = OC;
             aks = 1;
         }
-        final boolean fused = ConvPacks.Col2imSink.applies(g);
+        // the sink's tap table is built once per call; each chunk only moves its first image
+        final ConvPacks.Col2imSink sink = fusesCol2im(g) ? s.col2im.set(dx, g, s) : null;
         for (int n0 = nLo; n0 < nHi; n0 += nb) {
             int cnt = Math.min(nb, nHi - n0), cols = cnt * OHW;
             ConvPacks.OutRows bp = s.outRows.set(dOut, OC, OHW, n0);
-            if (fused) {
-                Gemm.gemmToSink(s.col2im.set(dx, g, n0, s), a, 0, ars, aks, bp, K, cols, OC, s);
+            if (sink != null) {
+                Gemm.gemmToSink(sink.from(n0), a, 0, ars, aks, bp, K, cols, OC, s);
                 continue;
             }
             float[] dcols = s.temp(K * cols);
