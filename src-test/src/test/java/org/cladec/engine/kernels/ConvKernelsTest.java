@@ -336,18 +336,18 @@ class ConvKernelsTest {
                     init = random(r, g.xSize());
             float[] whole = init.clone();
             SIMD.backwardInput(whole, d, w, g, 0, g.N);
-            for (int[] cuts : new int[][] {{0, 1, g.N}, {0, 13, 41, g.N}}) {
-                float[] parts = init.clone();
-                for (int i = 0; i + 1 < cuts.length; i++)
-                    SIMD.backwardInput(parts, d, w, g, cuts[i], cuts[i + 1]);
-                assertArrayEquals(whole, parts, g + " cut at " + java.util.Arrays.toString(cuts));
-            }
+            assertPartsGiveTheWhole(
+                    whole,
+                    init,
+                    new int[][] {{0, 1, g.N}, {0, 13, 41, g.N}},
+                    (dx, lo, hi) -> SIMD.backwardInput(dx, d, w, g, lo, hi),
+                    g.toString());
         }
     }
 
-    /** A weight-gradient call for the range [lo, hi) of some channel axis. */
+    /** A kernel call over the range [lo, hi) of some axis (channels or images), into out. */
     interface Part {
-        void run(float[] dw, int lo, int hi);
+        void run(float[] out, int lo, int hi);
     }
 
     /**
@@ -357,10 +357,21 @@ class ConvKernelsTest {
     private static void assertPartsGiveTheWhole(
             float[] whole, float[] init, int count, Part part, String what) {
         int third = count / 3;
-        for (int[] cuts : new int[][] {{0, count / 2, count}, {0, third, 2 * third, count}}) {
+        assertPartsGiveTheWhole(
+                whole,
+                init,
+                new int[][] {{0, count / 2, count}, {0, third, 2 * third, count}},
+                part,
+                what);
+    }
+
+    /** Each set of cuts, its parts applied to a copy of init, gives {@code whole} bit for bit. */
+    private static void assertPartsGiveTheWhole(
+            float[] whole, float[] init, int[][] cutSets, Part part, String what) {
+        for (int[] cuts : cutSets) {
             float[] parts = init.clone();
             for (int i = 0; i + 1 < cuts.length; i++) part.run(parts, cuts[i], cuts[i + 1]);
-            assertArrayEquals(whole, parts, what + " parts " + (cuts.length - 1));
+            assertArrayEquals(whole, parts, what + " cut at " + java.util.Arrays.toString(cuts));
         }
     }
 }
