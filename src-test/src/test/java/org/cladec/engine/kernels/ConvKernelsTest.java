@@ -124,6 +124,9 @@ class ConvKernelsTest {
         // 512 bits: R = 64 and 56 output values, Q = 32 and 20 input values per image
         g.add(ConvGeom.conv(3, 8, 2, 2, 16, 3, 3, 1, 1, 1, 1));
         g.add(ConvGeom.conv(3, 5, 2, 2, 14, 3, 3, 1, 1, 1, 1));
+        // the input gradient's D gathered row by row across a block: R = 280 rows (two k-blocks),
+        // Q = 400 columns (a full NC block, then one vector)
+        g.add(ConvGeom.conv(2, 100, 2, 2, 70, 3, 3, 1, 1, 1, 1));
         // a single output pixel that is not dense (H·W = KH·KW): im2col's small-plane gather
         g.add(ConvGeom.conv(3, 4, 3, 3, 5, 3, 3, 1, 1, 0, 0));
         // 4x4 -> 2x2 input gradients with col2im fused into the product: output channels deeper

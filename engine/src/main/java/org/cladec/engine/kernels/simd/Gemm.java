@@ -69,6 +69,15 @@ final class Gemm {
      */
     interface BPack {
         void pack(float[] dst, int off, int k0, int kc, int j0, int nr);
+
+        /**
+         * Packs the kc × nc block at (k0, j0): panel jp (of NR columns, the last one narrower) at
+         * {@code dst[jp·kc ..]}. Panel by panel unless a packer has a better order.
+         */
+        default void packBlock(float[] dst, int k0, int kc, int j0, int nc) {
+            for (int jp = 0; jp < nc; jp += NR)
+                pack(dst, jp * kc, k0, kc, j0 + jp, Math.min(NR, nc - jp));
+        }
     }
 
     /** Per-thread buffers; grown once, then reused. */
@@ -209,8 +218,7 @@ final class Gemm {
             for (int k0 = 0; k0 < K; k0 += KCb) {
                 int kc = Math.min(KCb, K - k0);
                 boolean acc = accumulate || k0 > 0;
-                for (int jp = 0; jp < nc; jp += NR)
-                    b.pack(packB, jp * kc, k0, kc, j0 + jp, Math.min(NR, nc - jp));
+                b.packBlock(packB, k0, kc, j0, nc);
                 for (int ic = 0; ic < M; ic += MCb) {
                     int mc = Math.min(MCb, M - ic);
                     // Rows of A (unit column stride) are read in place, MR sequential streams. A
