@@ -3,6 +3,7 @@ package org.cladec.cli;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.function.LongSupplier;
 import org.cladec.engine.kernels.Kernels;
 import org.cladec.method.Workloads;
 import picocli.CommandLine.Command;
@@ -13,13 +14,10 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = {
             "A quick throughput check: images/second of the four full-step workloads on the reference networks",
-            "(after a warm-up of at least 3 steps and 3 seconds, the median of several repeats). For careful",
-            "numbers use the JMH benchmarks in bench/."
+            "(after a warm-up of at least 3 steps and 3 seconds that also waits, up to 20 seconds, for the JIT",
+            "to settle; then the median of several repeats). For careful numbers use the JMH benchmarks in bench/."
         })
 final class BenchCommand implements Callable<Integer> {
-    /** Minimum warm-up per workload. */
-    static final long WARMUP_NANOS = 3_000_000_000L;
-
     @Option(names = "--threads", paramLabel = "N", description = "Threads (default: all cores).")
     Integer threads;
 
@@ -67,6 +65,7 @@ final class BenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException(
                     "--steps and --repeats must be >= 1 and --batch-size >= 2");
         Workloads w = new Workloads(batch, 1, 10, width, 42);
+        LongSupplier jit = Warmup.jitOfThisJvm();
         System.out.printf(
                 Locale.ROOT,
                 "# kernels %s, %d threads, batch %d, width %s, Java %s%n",
@@ -78,9 +77,11 @@ final class BenchCommand implements Callable<Integer> {
         for (String name : only != null ? only : Workloads.NAMES) {
             // warm-up: the JIT compiles a kernel fully (C2, where the Vector API turns into vector
             // instructions) only once it is hot, which for the rarely called ones (optimizer
-            // updates, batch norm) took a few seconds; a fixed few steps measured part of that
-            long until = System.nanoTime() + WARMUP_NANOS;
-            for (int i = 0; i < Math.max(3, steps) || System.nanoTime() < until; i++) w.step(name);
+            // updates, batch norm) took a few seconds; a fixed few steps measured part of that,
+            // and the compiler thread's work after it (Warmup)
+            Warmup warm = new Warmup(System.nanoTime(), Math.max(3, steps), jit);
+            do w.step(name);
+            while (!warm.stepDone(System.nanoTime()));
             double[] rates = new double[repeats];
             for (int r = 0; r < repeats; r++) {
                 long t0 = System.nanoTime();
