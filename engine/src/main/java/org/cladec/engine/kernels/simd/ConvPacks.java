@@ -282,14 +282,13 @@ final class ConvPacks {
             final int Ws = ceilDiv(W, SW), HW = H * W;
             // each pixel's phase, and its lane there: (i, j)'s place in the phase's row-major
             // order where that lane is still free, another one where not
-            int[] phaseOf = new int[HW], natural = new int[HW], vectorOf = new int[HW];
+            int[] phaseOf = new int[HW], natural = new int[HW];
             for (int q = 0; q < HW; q++) {
                 int ih = q / W, iw = q % W;
                 phaseOf[q] = (ih % SH) * SW + iw % SW;
                 natural[q] = (ih / SH) * Ws + iw / SW;
-                vectorOf[q] = q / L;
             }
-            int[] laneOf = lanes(vectorOf, V, phaseOf, M, natural);
+            int[] laneOf = lanes(phaseOf, M, natural);
             sort = new VectorShuffle[V];
             unsort = new VectorShuffle[V];
             part = new VectorMask[16];
@@ -340,21 +339,21 @@ final class ConvPacks {
         }
 
         /**
-         * A lane for every pixel q such that no two pixels of one input vector ({@code
-         * vectorOf[q]}) and no two of one phase ({@code phaseOf[q]}) share one: a proper colouring,
-         * with L colours, of the edges of the bipartite graph vectors × phases (one edge per
-         * pixel). Neither side has more than L edges at a vertex, so such a colouring exists
+         * A lane for every pixel q such that no two pixels of one input vector (q / L, the plane
+         * being whole vectors) and no two of one phase ({@code phaseOf[q]}) share one: a proper
+         * colouring, with L colours, of the edges of the bipartite graph vectors × phases (one edge
+         * per pixel). Neither side has more than L edges at a vertex, so such a colouring exists
          * (König); each edge takes its {@code preferred} lane if free at both ends, else a lane
          * free at both ends, else one made free by swapping two lanes along an alternating path.
          */
-        static int[] lanes(int[] vectorOf, int V, int[] phaseOf, int M, int[] preferred) {
-            int n = vectorOf.length;
+        static int[] lanes(int[] phaseOf, int M, int[] preferred) {
+            int n = phaseOf.length, V = n / L;
             int[] lane = new int[n];
             int[][] atV = new int[V][L], atM = new int[M][L]; // the pixel on a lane, or -1
             for (int[] r : atV) Arrays.fill(r, -1);
             for (int[] r : atM) Arrays.fill(r, -1);
             for (int q = 0; q < n; q++) {
-                int[] u = atV[vectorOf[q]], w = atM[phaseOf[q]];
+                int[] u = atV[q / L], w = atM[phaseOf[q]];
                 int c = preferred[q];
                 if (u[c] >= 0 || w[c] >= 0) c = freeAtBoth(u, w);
                 if (c < 0) {
@@ -369,19 +368,19 @@ final class ConvPacks {
                         int e = atPhase ? atM[node][col] : atV[node][col];
                         if (e < 0) break;
                         path[len++] = e;
-                        node = atPhase ? vectorOf[e] : phaseOf[e];
+                        node = atPhase ? e / L : phaseOf[e];
                         atPhase = !atPhase;
                         col = col == a ? b : a;
                     }
                     for (int i = 0; i < len; i++) {
                         int e = path[i];
-                        atV[vectorOf[e]][lane[e]] = -1;
+                        atV[e / L][lane[e]] = -1;
                         atM[phaseOf[e]][lane[e]] = -1;
                     }
                     for (int i = 0; i < len; i++) {
                         int e = path[i];
                         lane[e] = lane[e] == a ? b : a;
-                        atV[vectorOf[e]][lane[e]] = e;
+                        atV[e / L][lane[e]] = e;
                         atM[phaseOf[e]][lane[e]] = e;
                     }
                     c = a;

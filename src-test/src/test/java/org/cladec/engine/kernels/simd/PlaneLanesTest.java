@@ -35,7 +35,7 @@ class PlaneLanesTest {
                 phaseOf[q] = deck[q];
                 preferred[q] = trial % 2 == 0 ? rnd.nextInt(L) : q % L;
             }
-            int[] lane = ConvPacks.PlaneTaps.lanes(vectorOf, V, phaseOf, M, preferred);
+            int[] lane = ConvPacks.PlaneTaps.lanes(phaseOf, M, preferred);
             assertProper(lane, vectorOf, V, phaseOf, M, "trial " + trial);
         }
     }
@@ -45,7 +45,7 @@ class PlaneLanesTest {
         // one vector that is its own one phase: every pixel keeps its own lane (the in-place case)
         int[] zero = new int[L], natural = new int[L];
         for (int q = 0; q < L; q++) natural[q] = q;
-        int[] lane = ConvPacks.PlaneTaps.lanes(zero, 1, zero, 1, natural);
+        int[] lane = ConvPacks.PlaneTaps.lanes(zero, 1, natural);
         for (int q = 0; q < L; q++) assertEquals(q, lane[q]);
     }
 
