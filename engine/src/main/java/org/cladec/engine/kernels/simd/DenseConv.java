@@ -264,21 +264,15 @@ final class DenseConv {
             }
             j0 += col0;
             final FloatVector zero = FloatVector.zero(F);
-            final int CKK = C * KK, vs = nc / L;
-            // per vector v of the block (panel v / (NR / L), lanes v % (NR / L)): its column of
-            // the gather tables (tables[v]) and its first weight at row k0 (tables[vs + v]), as in
-            // gatherPanel
+            final int CKK = C * KK, vs = nc / L, perPanel = NR / L;
+            zeroPastColumns(dst, 0, kc, nc);
+            // per vector v of the block (panel v / perPanel, lanes v % perPanel): its column of
+            // the gather tables (tables[v]) and its first weight at row k0 (tables[vs + v])
             int[] tables = blockStarts;
             for (int v = 0; v < vs; v++) {
-                int first = j0 + v * L;
-                tables[v] = first % HW;
-                tables[vs + v] = k0 / OHW * CKK + first / HW * KK;
+                tables[v] = tableColumn(j0 + v * L);
+                tables[vs + v] = firstWeight(j0 + v * L, k0);
             }
-            // the last panel may be narrower than NR: its unused vectors are zero
-            final int perPanel = NR / L, last = (vs - 1) / perPanel;
-            for (int u = vs - last * perPanel; u < perPanel; u++)
-                for (int kk = 0, d = last * NR * kc + u * L; kk < kc; kk++, d += NR)
-                    zero.intoArray(dst, d);
             int pos = k0 % OHW, shift = 0;
             for (int kk = 0; kk < kc; kk++) {
                 int t = pos * HW;
@@ -298,6 +292,35 @@ final class DenseConv {
         }
 
         /**
+         * The gather tables' column for a vector of columns starting at column {@code first}:
+         * transposed, its first output pixel's phase among OH·OW, times H·W; otherwise its first
+         * input pixel's phase among H·W.
+         */
+        private int tableColumn(int first) {
+            return transposed ? first % OHW * HW : first % HW;
+        }
+
+        /**
+         * The offset in w from which the gathers of a vector of columns starting at column {@code
+         * first} reach row k0: the first column's output channel and row k0's input channel
+         * (transposed), or row k0's output channel and the first column's input channel.
+         */
+        private int firstWeight(int first, int k0) {
+            return transposed
+                    ? first / OHW * C * KK + k0 / HW * KK
+                    : k0 / OHW * C * KK + first / HW * KK;
+        }
+
+        /** Zeroes the vectors of the last panel past column nc (a multiple of L) of the block. */
+        private static void zeroPastColumns(float[] dst, int off, int kc, int nc) {
+            final FloatVector zero = FloatVector.zero(F);
+            final int perPanel = NR / L, vs = nc / L, last = (vs - 1) / perPanel;
+            for (int u = vs - last * perPanel; u < perPanel; u++)
+                for (int kk = 0, d = off + last * NR * kc + u * L; kk < kc; kk++, d += NR)
+                    zero.intoArray(dst, d);
+        }
+
+        /**
          * A panel of nr columns, a multiple of L (the rest of its NR columns zero), a vector of
          * columns at a time: each row of L columns is one gather from w through the table of the
          * columns' phase and the row's position, with zeros where no tap links the pixels.
@@ -308,20 +331,11 @@ final class DenseConv {
          */
         private void gatherPanel(float[] dst, int off, int k0, int kc, int j0, int nr) {
             final FloatVector zero = FloatVector.zero(F);
-            final int CKK = C * KK, period = transposed ? HW : OHW, step = transposed ? KK : CKK;
-            for (int jj = nr; jj < NR; jj += L)
-                for (int kk = 0, d = off + jj; kk < kc; kk++, d += NR) zero.intoArray(dst, d);
+            final int period = transposed ? HW : OHW, step = transposed ? KK : C * KK;
+            final int tStride = transposed ? 1 : HW;
+            zeroPastColumns(dst, off, kc, nr);
             for (int jj = 0; jj < nr; jj += L) {
-                int first = j0 + jj, tBase, tStride, base;
-                if (transposed) {
-                    tBase = first % OHW * HW;
-                    tStride = 1;
-                    base = first / OHW * CKK + k0 / HW * KK;
-                } else {
-                    tBase = first % HW;
-                    tStride = HW;
-                    base = k0 / OHW * CKK + first / HW * KK;
-                }
+                int first = j0 + jj, tBase = tableColumn(first), base = firstWeight(first, k0);
                 int pos = k0 % period, d = off + jj;
                 for (int kk = 0; kk < kc; kk++, d += NR) {
                     int t = tBase + pos * tStride;
