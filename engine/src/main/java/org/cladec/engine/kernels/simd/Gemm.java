@@ -92,6 +92,7 @@ final class Gemm {
         final ConvPacks.SmallCols smallCols = new ConvPacks.SmallCols();
         final ConvPacks.Col2imSink col2im = new ConvPacks.Col2imSink();
         final DenseConv.Packer dense = new DenseConv.Packer();
+        final DenseConv.WeightSink denseWeights = new DenseConv.WeightSink();
         final float[] tile = new float[MR * NR], sum = new float[MR * NR];
         float[] temp = new float[0], temp2 = new float[0], temp3 = new float[0];
 
