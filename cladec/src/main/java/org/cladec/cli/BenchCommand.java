@@ -5,6 +5,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.function.LongSupplier;
 import org.cladec.engine.kernels.Kernels;
+import org.cladec.engine.parallel.Parallel;
 import org.cladec.method.Workloads;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -56,6 +57,14 @@ final class BenchCommand implements Callable<Integer> {
             description = "Run only these workloads.")
     String[] only;
 
+    @Option(
+            names = "--scaling",
+            description = {
+                "Also time one thread in the same run, its repeats alternating with the pool's, and print",
+                "<name>_1thread (img/s) and <name>_scaling (the median of the pairs' speed-ups). Needs 2+ threads."
+            })
+    boolean scaling;
+
     @Override
     public Integer call() {
         CommonOptions c = new CommonOptions();
@@ -64,6 +73,11 @@ final class BenchCommand implements Callable<Integer> {
         if (steps < 1 || repeats < 1 || batch < 2)
             throw new IllegalArgumentException(
                     "--steps and --repeats must be >= 1 and --batch-size >= 2");
+        if (scaling && t < 2)
+            throw new IllegalArgumentException(
+                    "--scaling compares one thread with the pool, so it needs --threads >= 2, but"
+                            + " the pool has "
+                            + t);
         Workloads w = new Workloads(batch, 1, 10, width, 42);
         LongSupplier jit = Warmup.jitOfThisJvm();
         System.out.printf(
@@ -79,18 +93,49 @@ final class BenchCommand implements Callable<Integer> {
             // instructions) only once it is hot, which for the rarely called ones (optimizer
             // updates, batch norm) took a few seconds; a fixed few steps measured part of that,
             // and the compiler thread's work after it (Warmup)
+            Runnable pooled = () -> w.step(name), alone = () -> Parallel.serially(pooled);
             Warmup warm = new Warmup(System.nanoTime(), Math.max(3, steps), jit);
-            do w.step(name);
-            while (!warm.stepDone(System.nanoTime()));
-            double[] rates = new double[repeats];
+            do {
+                pooled.run();
+                if (scaling) alone.run();
+            } while (!warm.stepDone(System.nanoTime()));
+            double[] rates = new double[repeats], one = new double[repeats];
+            double[] speedups = new double[repeats];
             for (int r = 0; r < repeats; r++) {
-                long t0 = System.nanoTime();
-                for (int i = 0; i < steps; i++) w.step(name);
-                rates[r] = (double) steps * batch / ((System.nanoTime() - t0) / 1e9);
+                if (!scaling) {
+                    rates[r] = rate(pooled);
+                    continue;
+                }
+                // alternate which goes first, so a trend within the pair cancels out
+                if (r % 2 == 0) {
+                    rates[r] = rate(pooled);
+                    one[r] = rate(alone);
+                } else {
+                    one[r] = rate(alone);
+                    rates[r] = rate(pooled);
+                }
+                speedups[r] = rates[r] / one[r];
             }
-            Arrays.sort(rates);
-            System.out.printf(Locale.ROOT, "%s=%.1f img/s%n", name, rates[repeats / 2]);
+            System.out.printf(Locale.ROOT, "%s=%.1f img/s%n", name, median(rates));
+            if (scaling) {
+                System.out.printf(Locale.ROOT, "%s_1thread=%.1f img/s%n", name, median(one));
+                System.out.printf(Locale.ROOT, "%s_scaling=%.2f%n", name, median(speedups));
+            }
         }
         return 0;
+    }
+
+    /** Images per second over one repeat of {@code steps} steps. */
+    private double rate(Runnable step) {
+        long t0 = System.nanoTime();
+        for (int i = 0; i < steps; i++) step.run();
+        return (double) steps * batch / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    /** The upper median (the middle value for the odd counts the default uses). */
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
     }
 }

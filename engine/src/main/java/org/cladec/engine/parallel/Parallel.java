@@ -110,6 +110,22 @@ public final class Parallel {
         else forBlocks(n, (lo, hi) -> Arrays.fill(a, lo, hi, 0f));
     }
 
+    /**
+     * Runs {@code work} with every split inside it done inline on the calling thread, as with a
+     * pool of one thread (other callers meanwhile run theirs inline too, as when the pool is busy).
+     * For measuring one thread against the pool in one JVM, seconds apart ({@code cladec bench
+     * --scaling}): on a shared machine two separate runs can land in different slow spells.
+     */
+    public static void serially(Runnable work) {
+        Pool p = pool();
+        p.lock.lock(); // a split by the lock holder runs inline (Pool.forRange)
+        try {
+            work.run();
+        } finally {
+            p.lock.unlock();
+        }
+    }
+
     /** Like {@link #forRange(int, RangeTask)}, with chunks of at least {@code minChunk} items. */
     public static void forRange(int n, int minChunk, RangeTask task) {
         pool().forRange(n, minChunk, task);

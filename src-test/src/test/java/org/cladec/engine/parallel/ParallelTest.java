@@ -162,6 +162,28 @@ class ParallelTest {
     }
 
     @Test
+    void seriallyRunsEverySplitOnTheCallingThreadAndThenThePoolWorksAgain() {
+        Set<String> inside = ConcurrentHashMap.newKeySet();
+        AtomicIntegerArray seen = new AtomicIntegerArray(1001);
+        Parallel.serially(
+                () ->
+                        Parallel.forRange(
+                                1001,
+                                (lo, hi) -> {
+                                    inside.add(Thread.currentThread().getName());
+                                    for (int i = lo; i < hi; i++) seen.incrementAndGet(i);
+                                }));
+        assertEquals(Set.of(Thread.currentThread().getName()), inside);
+        for (int i = 0; i < 1001; i++) assertEquals(1, seen.get(i), "index " + i);
+        if (Parallel.threads() > 1) { // the pool's own threads take chunks again
+            Set<String> after = ConcurrentHashMap.newKeySet();
+            Parallel.forRange(
+                    Parallel.threads(), (lo, hi) -> after.add(Thread.currentThread().getName()));
+            assertEquals(Parallel.threads(), after.size(), "threads after: " + after);
+        }
+    }
+
+    @Test
     void zeroClearsExactlyThePrefix() {
         float[] a = new float[200_000];
         java.util.Arrays.fill(a, 1f);
