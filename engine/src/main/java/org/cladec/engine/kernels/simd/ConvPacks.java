@@ -847,13 +847,30 @@ final class ConvPacks {
 
         @Override
         public void add(float[] tile, int row0, int col0, int mr, int nr) {
-            int first = ((n0 + col0 / OHW) * C) * HW;
-            for (int i = 0; i < mr; i++) {
-                int r = row0 + i, plane = first + r / KK * HW, tb = r % KK * NR, ti = i * NR;
-                for (int j = 0; j < nr; j++) {
-                    int q = target[tb + j];
-                    if (q >= 0) dx[plane + q] += tile[ti + j];
-                }
+            addThrough(dx, (n0 + col0 / OHW) * C * HW, KK, HW, target, tile, row0, mr, nr);
+        }
+    }
+
+    /**
+     * A sink's tile added through its table: row r = row0 + i goes into {@code out} from {@code
+     * first + (r / period)·stride}, its column j at offset {@code target[(r % period)·NR + j]}, or
+     * nowhere where that is below 0. The tile's rows in order, each row's columns in order.
+     */
+    static void addThrough(
+            float[] out,
+            int first,
+            int period,
+            int stride,
+            int[] target,
+            float[] tile,
+            int row0,
+            int mr,
+            int nr) {
+        for (int i = 0; i < mr; i++) {
+            int r = row0 + i, base = first + r / period * stride, tb = r % period * NR, ti = i * NR;
+            for (int j = 0; j < nr; j++) {
+                int d = target[tb + j];
+                if (d >= 0) out[base + d] += tile[ti + j];
             }
         }
     }

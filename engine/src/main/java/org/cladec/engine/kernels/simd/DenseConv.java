@@ -198,14 +198,7 @@ final class DenseConv {
 
         @Override
         public void add(float[] tile, int row0, int col0, int mr, int nr) {
-            int first = (cLo + col0 / HW) * KK;
-            for (int i = 0; i < mr; i++) {
-                int r = row0 + i, base = r / OHW * CKK + first, tb = r % OHW * NR, ti = i * NR;
-                for (int j = 0; j < nr; j++) {
-                    int d = target[tb + j];
-                    if (d >= 0) dw[base + d] += tile[ti + j];
-                }
-            }
+            ConvPacks.addThrough(dw, (cLo + col0 / HW) * KK, OHW, CKK, target, tile, row0, mr, nr);
         }
     }
 
