@@ -1,6 +1,7 @@
 package org.cladec.engine.kernels;
 
 import static org.cladec.testing.Close.assertClose;
+import static org.cladec.testing.RandomArrays.uniform;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -137,12 +138,6 @@ class ConvKernelsTest {
         return g.stream();
     }
 
-    private static float[] random(Rng r, int n) {
-        float[] a = new float[n];
-        for (int i = 0; i < n; i++) a[i] = r.uniform(-1, 1);
-        return a;
-    }
-
     private static double tol(ConvGeom g) {
         return 1e-5 * Math.sqrt(g.C * g.KH * g.KW + g.OC);
     }
@@ -151,10 +146,10 @@ class ConvKernelsTest {
     @MethodSource("cases")
     void forwardMatchesReference(ConvKernels reference, ConvKernels kernel, ConvGeom g) {
         Rng r = new Rng(1);
-        float[] x = random(r, g.xSize()),
-                w = random(r, g.wSize()),
-                b = random(r, g.OC),
-                init = random(r, g.outSize());
+        float[] x = uniform(r, g.xSize()),
+                w = uniform(r, g.wSize()),
+                b = uniform(r, g.OC),
+                init = uniform(r, g.outSize());
         for (boolean acc : new boolean[] {false, true}) {
             for (float[] bias : new float[][] {null, b}) {
                 float[] ref = init.clone(), got = init.clone();
@@ -176,7 +171,9 @@ class ConvKernelsTest {
     @MethodSource("cases")
     void backwardInputMatchesReference(ConvKernels reference, ConvKernels kernel, ConvGeom g) {
         Rng r = new Rng(2);
-        float[] d = random(r, g.outSize()), w = random(r, g.wSize()), init = random(r, g.xSize());
+        float[] d = uniform(r, g.outSize()),
+                w = uniform(r, g.wSize()),
+                init = uniform(r, g.xSize());
         float[] ref = init.clone(), got = init.clone();
         reference.backwardInput(ref, d, w, g, 0, g.N);
         kernel.backwardInput(got, d, w, g, 0, 1);
@@ -190,12 +187,12 @@ class ConvKernelsTest {
     void channelSplitsMatchReference(ConvKernels reference, ConvKernels kernel, ConvGeom g) {
         if (!kernel.splitsByChannels(g)) return;
         Rng r = new Rng(4);
-        float[] x = random(r, g.xSize()),
-                w = random(r, g.wSize()),
-                b = random(r, g.OC),
-                d = random(r, g.outSize()),
-                initOut = random(r, g.outSize()),
-                initX = random(r, g.xSize());
+        float[] x = uniform(r, g.xSize()),
+                w = uniform(r, g.wSize()),
+                b = uniform(r, g.OC),
+                d = uniform(r, g.outSize()),
+                initOut = uniform(r, g.outSize()),
+                initX = uniform(r, g.xSize());
         int oh = g.OC / 3, ch = g.C - g.C / 2; // uneven parts, the first may be empty
         for (boolean acc : new boolean[] {false, true}) {
             float[] ref = initOut.clone(), got = initOut.clone();
@@ -226,7 +223,9 @@ class ConvKernelsTest {
     @MethodSource("cases")
     void backwardWeightMatchesReference(ConvKernels reference, ConvKernels kernel, ConvGeom g) {
         Rng r = new Rng(3);
-        float[] d = random(r, g.outSize()), x = random(r, g.xSize()), initW = random(r, g.wSize());
+        float[] d = uniform(r, g.outSize()),
+                x = uniform(r, g.xSize()),
+                initW = uniform(r, g.wSize());
         float[] ref = initW.clone(), got = initW.clone();
         reference.backwardWeight(ref, d, x, g, 0, g.C);
         int half = g.C / 2; // two parts over input channels, as two threads split it
@@ -268,9 +267,9 @@ class ConvKernelsTest {
             boolean splits = SIMD.splitsWeightGradientByOutChannels(g);
             assertEquals(SimdConvKernels.directWeightGradient(g), splits, g.toString());
             if (!splits) continue;
-            float[] d = random(r, g.outSize()),
-                    x = random(r, g.xSize()),
-                    init = random(r, g.wSize());
+            float[] d = uniform(r, g.outSize()),
+                    x = uniform(r, g.xSize()),
+                    init = uniform(r, g.wSize());
             float[] whole = init.clone();
             SIMD.backwardWeight(whole, d, x, g, 0, g.C);
             assertPartsGiveTheWhole(
@@ -299,9 +298,9 @@ class ConvKernelsTest {
         assertTrue(SimdConvKernels.directWeightGradient(direct));
         Rng r = new Rng(5);
         for (ConvGeom g : new ConvGeom[] {chunked, direct}) {
-            float[] d = random(r, g.outSize()),
-                    x = random(r, g.xSize()),
-                    init = random(r, g.wSize());
+            float[] d = uniform(r, g.outSize()),
+                    x = uniform(r, g.xSize()),
+                    init = uniform(r, g.wSize());
             for (ConvKernels k : new ConvKernels[] {SCALAR, SIMD}) {
                 float[] whole = init.clone();
                 k.backwardWeight(whole, d, x, g, 0, g.C);
@@ -334,9 +333,9 @@ class ConvKernelsTest {
         assertFalse(SimdConvKernels.fusesCol2im(tooDeep));
         Rng r = new Rng(7);
         for (ConvGeom g : new ConvGeom[] {deep, kernel4, onePixel}) {
-            float[] d = random(r, g.outSize()),
-                    w = random(r, g.wSize()),
-                    init = random(r, g.xSize());
+            float[] d = uniform(r, g.outSize()),
+                    w = uniform(r, g.wSize()),
+                    init = uniform(r, g.xSize());
             float[] whole = init.clone();
             SIMD.backwardInput(whole, d, w, g, 0, g.N);
             assertPartsGiveTheWhole(

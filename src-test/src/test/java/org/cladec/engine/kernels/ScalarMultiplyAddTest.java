@@ -1,6 +1,7 @@
 package org.cladec.engine.kernels;
 
 import static org.cladec.testing.Close.assertClose;
+import static org.cladec.testing.RandomArrays.uniform;
 
 import org.cladec.engine.tensor.Rng;
 import org.junit.jupiter.api.Test;
@@ -33,8 +34,8 @@ class ScalarMultiplyAddTest {
     private static void check(Rng r, int M, int N, int K, boolean transposedA) {
         int cOff = 3, ldc = N + 2, aOff = 5, bOff = 7, ldb = N + 1;
         int ai = transposedA ? 1 : K, ak = transposedA ? M : 1;
-        float[] a = random(r, aOff + M * K), b = random(r, bOff + K * ldb);
-        float[] c = random(r, cOff + M * ldc + 4), before = c.clone();
+        float[] a = uniform(r, aOff + M * K), b = uniform(r, bOff + K * ldb);
+        float[] c = uniform(r, cOff + M * ldc + 4), before = c.clone();
         double[] want = new double[c.length];
         for (int i = 0; i < c.length; i++) want[i] = c[i];
         for (int i = 0; i < M; i++) {
@@ -63,11 +64,5 @@ class ScalarMultiplyAddTest {
             if (c[i] != before[i])
                 throw new AssertionError(what + ": wrote c[" + i + "] before cOff");
         }
-    }
-
-    private static float[] random(Rng r, int n) {
-        float[] x = new float[n];
-        for (int i = 0; i < n; i++) x[i] = r.uniform(-1, 1);
-        return x;
     }
 }

@@ -1,5 +1,6 @@
 package org.cladec.engine.kernels.simd;
 
+import static org.cladec.testing.RandomArrays.uniform;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,12 +19,6 @@ import org.junit.jupiter.api.Test;
 class DenseWeightSinkTest {
     private static final SimdConvKernels SIMD = new SimdConvKernels();
 
-    private static float[] random(Rng r, int n) {
-        float[] a = new float[n];
-        for (int i = 0; i < n; i++) a[i] = r.uniform(-1, 1);
-        return a;
-    }
-
     /** 2×2 planes at stride 1 and 2, 1×1 → 2×2 (a decoder's first layer), a 4×1 input. */
     private static final ConvGeom[] SINK = {
         ConvGeom.conv(5, 29, 2, 2, 13, 3, 3, 1, 1, 1, 1),
@@ -38,9 +33,9 @@ class DenseWeightSinkTest {
         Gemm.Scratch s = new Gemm.Scratch();
         for (ConvGeom g : SINK) {
             assertTrue(DenseConv.applies(g) && DenseConv.WeightSink.applies(g), g.toString());
-            float[] d = random(r, g.outSize()),
-                    x = random(r, g.xSize()),
-                    init = random(r, g.wSize());
+            float[] d = uniform(r, g.outSize()),
+                    x = uniform(r, g.xSize()),
+                    init = uniform(r, g.wSize());
             float[] sunk = init.clone(), written = init.clone();
             DenseConv.backwardWeight(sunk, d, x, g, 0, g.C, s);
             DenseConv.writtenOut(written, d, s.rowMajor.set(x, 0, g.C * g.H * g.W), g, 0, g.C, s);
@@ -56,9 +51,9 @@ class DenseWeightSinkTest {
     void theSinkDoesNotDependOnTheSplit() {
         Rng r = new Rng(12);
         for (ConvGeom g : SINK) {
-            float[] d = random(r, g.outSize()),
-                    x = random(r, g.xSize()),
-                    init = random(r, g.wSize());
+            float[] d = uniform(r, g.outSize()),
+                    x = uniform(r, g.xSize()),
+                    init = uniform(r, g.wSize());
             float[] whole = init.clone();
             SIMD.backwardWeight(whole, d, x, g, 0, g.C);
             for (int[] cuts :
