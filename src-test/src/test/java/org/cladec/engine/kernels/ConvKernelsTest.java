@@ -134,6 +134,20 @@ class ConvKernelsTest {
         // than one ordinary k-block (still one block there), and more than that block takes
         g.add(ConvGeom.conv(3, 2, 4, 4, 300, 3, 3, 2, 2, 1, 1));
         g.add(ConvGeom.conv(2, 2, 4, 4, 1100, 3, 3, 2, 2, 1, 1));
+        // output rows of whole half-vectors at stride 2 across, im2col and col2im by windows
+        // (ConvPacks.HalfWindows) at some width: rows of 6 (128 bits), 12 (256 bits) and 8 (512
+        // bits) pixels, windows that would leave the plane at its start and end, stride 1 down,
+        // padding 2 with a 5x5 kernel, 4x4 at padding 1, 1x1 with no padding, rows of 4 pixels
+        g.add(ConvGeom.conv(2, 3, 24, 12, 5, 3, 3, 2, 2, 1, 1));
+        g.add(ConvGeom.conv(3, 2, 16, 24, 5, 3, 3, 2, 2, 1, 1));
+        g.add(ConvGeom.conv(2, 3, 20, 16, 5, 3, 3, 2, 2, 1, 1));
+        g.add(ConvGeom.conv(2, 2, 10, 16, 3, 3, 3, 1, 2, 1, 1));
+        g.add(ConvGeom.conv(2, 2, 18, 16, 3, 5, 5, 2, 2, 2, 2));
+        g.add(ConvGeom.conv(2, 3, 20, 16, 4, 4, 4, 2, 2, 1, 1));
+        g.add(ConvGeom.conv(2, 3, 20, 16, 4, 1, 1, 2, 2, 0, 0));
+        g.add(ConvGeom.conv(2, 3, 16, 8, 4, 3, 3, 2, 2, 1, 1));
+        g.add(ConvGeom.conv(1, 2, 36, 12, 3, 3, 3, 2, 2, 1, 1));
+        g.add(ConvGeom.conv(2, 2, 20, 16, 3, 5, 5, 2, 2, 2, 2));
 
         return g.stream();
     }

@@ -131,6 +131,18 @@ final class Gemm {
             return p;
         }
 
+        private final ConvPacks.HalfWindows[] halfWindows = new ConvPacks.HalfWindows[8];
+        private int halfWindowsNext;
+
+        /** The windows of geometry g, from a cache of the last eight geometries. */
+        ConvPacks.HalfWindows halfWindows(ConvGeom g) {
+            for (ConvPacks.HalfWindows w : halfWindows) if (w != null && w.matches(g)) return w;
+            ConvPacks.HalfWindows w = new ConvPacks.HalfWindows(g, ConvPacks.sources(g, this));
+            halfWindows[halfWindowsNext] = w;
+            halfWindowsNext = (halfWindowsNext + 1) % halfWindows.length;
+            return w;
+        }
+
         private final int[][] ints = {new int[0], new int[0]};
 
         /** Index tables for the convolution packers, {@code i} < 2. */

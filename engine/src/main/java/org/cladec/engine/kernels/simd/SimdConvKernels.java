@@ -29,9 +29,10 @@ import org.cladec.engine.kernels.ScalarConvKernels;
  *
  * <p>The weights are read in place (as rows, or as columns for the input gradient, transposed once
  * when several chunks of images would each repack them); im2col chunks are materialised with
- * run-wise copies or, on planes of a few vectors, by lane permutes; the forward pass of other
- * output planes of at most 16 pixels has no im2col matrix at all (GEMM packs its panels from x);
- * dOut is gathered while GEMM packs its panels.
+ * run-wise copies, by half-vector windows at stride 2 (output rows under two vectors) or, on planes
+ * of a few vectors, by lane permutes; the forward pass of other output planes of at most 16 pixels
+ * has no im2col matrix at all (GEMM packs its panels from x); dOut is gathered while GEMM packs its
+ * panels.
  */
 public final class SimdConvKernels implements ConvKernels {
     /**
