@@ -27,7 +27,9 @@ final class ConvPacks {
      * <p>Every tap reads a stride-1 window of a source plane: x's own planes at stride 1, the phase
      * planes {@link #split} makes at stride 2 and more. So each tap row is filled by array copies,
      * one per plane when output rows are as wide as source rows (3×3 with padding 1, 1×1, and the
-     * same at stride 2), with no strided gather per output row.
+     * same at stride 2), with no strided gather per output row. Stride 2 with output rows under two
+     * vectors ({@link #byWindows}) needs no phase planes: each half-vector of a row is one permuted
+     * load of x ({@link HalfWindows}).
      */
     static void im2col(
             float[] dst,
