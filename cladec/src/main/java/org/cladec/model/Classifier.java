@@ -64,7 +64,7 @@ public final class Classifier extends Module {
 
         @Override
         public Tensor forward(Tensor x) {
-            return bn.forwardRelu(conv.forward(x));
+            return bn.forwardRelu(conv, x);
         }
 
         @Override

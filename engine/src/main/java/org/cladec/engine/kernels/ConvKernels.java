@@ -64,6 +64,42 @@ public interface ConvKernels {
     }
 
     /**
+     * {@link #forward} without bias for images {@code [nLo, nHi)}, then {@code out[n, oc, ·] =
+     * relu(out[n, oc, ·]·scale[oc] + shift[oc])}: an eval-mode batch norm and its ReLU folded into
+     * the convolution's output, computed as this kernel set's {@link NormKernels#normalize} with
+     * relu computes them, so the result is that of the two calls.
+     */
+    default void forwardScaleShiftRelu(
+            float[] out,
+            float[] x,
+            float[] w,
+            float[] scale,
+            float[] shift,
+            ConvGeom g,
+            int nLo,
+            int nHi) {
+        forward(out, x, w, null, g, false, nLo, nHi);
+        ScalarNormKernels.scaleShiftRelu(out, scale, shift, g.OC, g.OH * g.OW, nLo, nHi, 0, g.OC);
+    }
+
+    /**
+     * {@link #forwardScaleShiftRelu} of every image, for output channels {@code [ocLo, ocHi)} only.
+     * Called only where {@link #splitsByChannels} is true.
+     */
+    default void forwardChannelsScaleShiftRelu(
+            float[] out,
+            float[] x,
+            float[] w,
+            float[] scale,
+            float[] shift,
+            ConvGeom g,
+            int ocLo,
+            int ocHi) {
+        forwardChannels(out, x, w, null, g, false, ocLo, ocHi);
+        ScalarNormKernels.scaleShiftRelu(out, scale, shift, g.OC, g.OH * g.OW, 0, g.N, ocLo, ocHi);
+    }
+
+    /**
      * {@link #backwardInput} of every image, for input channels {@code [cLo, cHi)} only (the
      * elements {@code dx[:, c, :, :]}). Called only where {@link #splitsByChannels} is true.
      */

@@ -54,6 +54,31 @@ public final class ScalarNormKernels implements NormKernels {
         }
     }
 
+    /**
+     * {@code out[n, c, ·] = relu(out[n, c, ·]·scale[c] + shift[c])} for images [nLo, nHi) and
+     * channels [cLo, cHi) of an (N, C, HW) tensor, in place: {@link #normalize}'s arithmetic with
+     * its scale and shift given.
+     */
+    public static void scaleShiftRelu(
+            float[] out,
+            float[] scale,
+            float[] shift,
+            int C,
+            int HW,
+            int nLo,
+            int nHi,
+            int cLo,
+            int cHi) {
+        for (int n = nLo; n < nHi; n++) {
+            for (int c = cLo; c < cHi; c++) {
+                int base = (n * C + c) * HW;
+                for (int i = 0; i < HW; i++)
+                    out[base + i] =
+                            ScalarElementwiseKernels.relu(out[base + i] * scale[c] + shift[c]);
+            }
+        }
+    }
+
     @Override
     public void backward(
             float[] dx,

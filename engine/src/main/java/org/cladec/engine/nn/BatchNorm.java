@@ -1,5 +1,6 @@
 package org.cladec.engine.nn;
 
+import org.cladec.engine.autograd.Autograd;
 import org.cladec.engine.ops.F;
 import org.cladec.engine.tensor.Tensor;
 
@@ -99,6 +100,32 @@ public final class BatchNorm extends Module {
         if (isTraining()) numBatchesTracked.data()[0] += 1;
         return F.batchNormRelu(
                 x, runningMean, runningVar, weight, bias, isTraining(), momentum, eps);
+    }
+
+    /**
+     * {@code forwardRelu(conv.forward(x))}. In eval mode, when nothing needs a gradient (under
+     * {@link org.cladec.engine.autograd.NoGrad}, or no operand requires one) and the convolution
+     * has no bias, the normalisation and ReLU are applied as the convolution stores its output
+     * ({@link F#conv2dBatchNormRelu}): one pass over the activations fewer, the same values.
+     */
+    public Tensor forwardRelu(Conv2d conv, Tensor x) {
+        if (isTraining()
+                || runningMean == null
+                || conv.bias() != null
+                || Autograd.needsGrad(x, conv.weight(), weight, bias)) {
+            return forwardRelu(conv.forward(x));
+        }
+        checkInput(conv.outputShape(x.shapeRef()));
+        return F.conv2dBatchNormRelu(
+                x,
+                conv.weight(),
+                conv.stride(),
+                conv.padding(),
+                runningMean,
+                runningVar,
+                weight,
+                bias,
+                eps);
     }
 
     private void checkInput(int[] s) {

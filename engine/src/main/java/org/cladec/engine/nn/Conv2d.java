@@ -47,6 +47,11 @@ public final class Conv2d extends Module {
         return stride;
     }
 
+    /** The zero padding. */
+    public int padding() {
+        return padding;
+    }
+
     @Override
     public Tensor forward(Tensor x) {
         return F.conv2d(x, weight, bias, stride, padding);

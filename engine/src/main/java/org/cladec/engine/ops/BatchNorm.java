@@ -107,7 +107,7 @@ final class BatchNorm implements Op {
         return out;
     }
 
-    private static void checkChannels(Tensor t, int C, String what, Tensor x) {
+    static void checkChannels(Tensor t, int C, String what, Tensor x) {
         if (t != null && (t.dim() != 1 || t.shape(0) != C)) {
             throw new IllegalArgumentException(
                     "batch_norm: expected "

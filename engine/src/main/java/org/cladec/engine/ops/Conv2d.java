@@ -8,6 +8,7 @@ import org.cladec.engine.kernels.Kernels;
 import org.cladec.engine.parallel.Parallel;
 import org.cladec.engine.tensor.Shape;
 import org.cladec.engine.tensor.Tensor;
+import org.cladec.engine.tensor.Workspace;
 
 /**
  * 2-d convolution, as {@code torch.nn.functional.conv2d} without groups or dilation: x (N, C, H,
@@ -18,6 +19,77 @@ final class Conv2d implements Op {
     private ConvGeom g;
 
     static Tensor apply(Tensor x, Tensor w, Tensor b, int sh, int sw, int ph, int pw) {
+        ConvGeom g = geometry(x, w, b, sh, sw, ph, pw);
+        Tensor xd = x.dense(), wd = w.dense();
+        float[] bd = b == null ? null : b.dense().data();
+        Tensor out = Tensor.empty(g.N, g.OC, g.OH, g.OW);
+        forward(out.data(), xd.data(), wd.data(), bd, g, false);
+        if (Autograd.needsGrad(x, w, b)) {
+            Conv2d op = new Conv2d();
+            op.x = xd;
+            op.w = wd;
+            op.g = g;
+            Autograd.record(out, op, x, w, b);
+        }
+        return out;
+    }
+
+    /**
+     * conv2d without bias, then eval-mode batch norm (running statistics) and ReLU in the same pass
+     * over the output ({@link ConvKernels#forwardScaleShiftRelu}), with the result of the two ops.
+     * Records nothing for backward, so it refuses inputs that need a gradient.
+     */
+    static Tensor applyBatchNormRelu(
+            Tensor x,
+            Tensor w,
+            int sh,
+            int sw,
+            int ph,
+            int pw,
+            Tensor runningMean,
+            Tensor runningVar,
+            Tensor gamma,
+            Tensor beta,
+            float eps) {
+        if (Autograd.needsGrad(x, w, gamma, beta))
+            throw new IllegalStateException(
+                    "conv2d_batch_norm_relu: records no gradient, but an input requires one; use"
+                            + " conv2d and batch_norm_relu");
+        ConvGeom g = geometry(x, w, null, sh, sw, ph, pw);
+        Tensor probe = Tensor.empty(g.N, g.OC, 1, 1);
+        BatchNorm.checkChannels(runningMean, g.OC, "running_mean", probe);
+        BatchNorm.checkChannels(runningVar, g.OC, "running_var", probe);
+        BatchNorm.checkChannels(gamma, g.OC, "weight", probe);
+        BatchNorm.checkChannels(beta, g.OC, "bias", probe);
+        if (runningMean == null || runningVar == null)
+            throw new IllegalArgumentException(
+                    "conv2d_batch_norm_relu: needs running_mean and running_var");
+        float[] scale = Workspace.floats(g.OC), shift = Workspace.floats(g.OC);
+        float[] rm = runningMean.dense().data(), rv = runningVar.dense().data();
+        float[] ga = gamma == null ? null : gamma.dense().data(),
+                be = beta == null ? null : beta.dense().data();
+        for (int c = 0; c < g.OC; c++) { // as BatchNorm's eval mode and the normalize kernels
+            float invStd = (float) (1.0 / Math.sqrt(rv[c] + (double) eps));
+            scale[c] = invStd * (ga == null ? 1f : ga[c]);
+            shift[c] = (be == null ? 0f : be[c]) - rm[c] * scale[c];
+        }
+        float[] xd = x.dense().data(), wd = w.dense().data();
+        Tensor out = Tensor.empty(g.N, g.OC, g.OH, g.OW);
+        float[] o = out.data();
+        ConvKernels k = Kernels.conv();
+        if (k.splitsByChannels(g))
+            Parallel.forRange(
+                    g.OC,
+                    (lo, hi) ->
+                            k.forwardChannelsScaleShiftRelu(o, xd, wd, scale, shift, g, lo, hi));
+        else
+            Parallel.forRange(
+                    g.N, (lo, hi) -> k.forwardScaleShiftRelu(o, xd, wd, scale, shift, g, lo, hi));
+        return out;
+    }
+
+    /** Checks conv2d's operands and returns its geometry. */
+    private static ConvGeom geometry(Tensor x, Tensor w, Tensor b, int sh, int sw, int ph, int pw) {
         String shapes = "input " + Shape.str(x.shapeRef()) + ", weight " + Shape.str(w.shapeRef());
         if (x.dim() != 4 || w.dim() != 4)
             throw new IllegalArgumentException(
@@ -47,31 +119,18 @@ final class Conv2d implements Op {
                             + "x"
                             + pw);
         }
-        ConvGeom g =
-                ConvGeom.conv(
-                        x.shape(0),
-                        x.shape(1),
-                        x.shape(2),
-                        x.shape(3),
-                        w.shape(0),
-                        w.shape(2),
-                        w.shape(3),
-                        sh,
-                        sw,
-                        ph,
-                        pw);
-        Tensor xd = x.dense(), wd = w.dense();
-        float[] bd = b == null ? null : b.dense().data();
-        Tensor out = Tensor.empty(g.N, g.OC, g.OH, g.OW);
-        forward(out.data(), xd.data(), wd.data(), bd, g, false);
-        if (Autograd.needsGrad(x, w, b)) {
-            Conv2d op = new Conv2d();
-            op.x = xd;
-            op.w = wd;
-            op.g = g;
-            Autograd.record(out, op, x, w, b);
-        }
-        return out;
+        return ConvGeom.conv(
+                x.shape(0),
+                x.shape(1),
+                x.shape(2),
+                x.shape(3),
+                w.shape(0),
+                w.shape(2),
+                w.shape(3),
+                sh,
+                sw,
+                ph,
+                pw);
     }
 
     @Override

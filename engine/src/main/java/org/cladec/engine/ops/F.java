@@ -140,6 +140,26 @@ public final class F {
                 x, runningMean, runningVar, gamma, beta, training, momentum, eps, true);
     }
 
+    /**
+     * {@code batchNormRelu(conv2d(x, w, null, stride, padding), ...)} in eval mode (running
+     * statistics), with the normalisation and ReLU applied as the convolution stores its output:
+     * one pass over the activations fewer, the same values. For inference only: it records nothing
+     * for backward and throws if x, w, gamma or beta needs a gradient.
+     */
+    public static Tensor conv2dBatchNormRelu(
+            Tensor x,
+            Tensor w,
+            int stride,
+            int padding,
+            Tensor runningMean,
+            Tensor runningVar,
+            Tensor gamma,
+            Tensor beta,
+            float eps) {
+        return Conv2d.applyBatchNormRelu(
+                x, w, stride, stride, padding, padding, runningMean, runningVar, gamma, beta, eps);
+    }
+
     // ---------------------------------------------------------------- activations
 
     /** {@code max(x, 0)}. */

@@ -32,6 +32,8 @@ class ConvKernelsTest {
             SCALAR = new ScalarConvKernels(),
             SIMD = SimdKernels.create().conv();
 
+    static final NormKernels SIMD_NORM = SimdKernels.create().norm();
+
     /** (reference, kernel under test, geometry). */
     static Stream<Arguments> cases() {
         return geometries()
@@ -179,6 +181,48 @@ class ConvKernelsTest {
                         "forward " + g + " acc=" + acc + " bias=" + (bias != null));
             }
         }
+    }
+
+    /**
+     * Eval-mode batch norm and ReLU folded into the convolution's store: bit for bit the kernel's
+     * own forward followed by its kernel set's normalize (split over images as two threads would,
+     * and over output channels where the kernel splits so), whatever the path (a batched chunk
+     * copied into NCHW, a single image, the dense form).
+     */
+    @ParameterizedTest
+    @MethodSource("cases")
+    void scaleShiftReluIsForwardThenNormalize(
+            ConvKernels reference, ConvKernels kernel, ConvGeom g) {
+        NormKernels norm = kernel == SIMD ? SIMD_NORM : new ScalarNormKernels();
+        Rng r = new Rng(5);
+        final int OHW = g.OH * g.OW;
+        float[] x = uniform(r, g.xSize()), w = uniform(r, g.wSize());
+        float[] mean = uniform(r, g.OC), gamma = uniform(r, g.OC), beta = uniform(r, g.OC);
+        float[] invStd = new float[g.OC], scale = new float[g.OC], shift = new float[g.OC];
+        for (int c = 0; c < g.OC; c++) {
+            invStd[c] =
+                    r.uniform(0.5f, 1.5f); // scale and shift as the normalize kernels derive them
+            scale[c] = invStd[c] * gamma[c];
+            shift[c] = beta[c] - mean[c] * scale[c];
+        }
+        float[] conv = new float[g.outSize()], expected = new float[g.outSize()];
+        kernel.forward(conv, x, w, null, g, false, 0, g.N);
+        norm.normalize(expected, conv, mean, invStd, gamma, beta, true, g.N, g.OC, OHW, 0, g.OC);
+        float[] got = uniform(r, g.outSize()); // overwritten
+        kernel.forwardScaleShiftRelu(got, x, w, scale, shift, g, 0, g.N / 2);
+        kernel.forwardScaleShiftRelu(got, x, w, scale, shift, g, g.N / 2, g.N);
+        assertArrayEquals(expected, got, "forwardScaleShiftRelu " + g);
+        if (kernel.splitsByChannels(g)) {
+            float[] byChannels = uniform(r, g.outSize());
+            int oh = g.OC / 3;
+            kernel.forwardChannelsScaleShiftRelu(byChannels, x, w, scale, shift, g, 0, oh);
+            kernel.forwardChannelsScaleShiftRelu(byChannels, x, w, scale, shift, g, oh, g.OC);
+            assertArrayEquals(expected, byChannels, "forwardChannelsScaleShiftRelu " + g);
+        }
+        int clipped = 0;
+        for (float v : expected) if (v == 0f) clipped++;
+        if (expected.length >= 64) // the data exercise the ReLU (a tiny output may not)
+        assertTrue(clipped > 0 && clipped < expected.length, "the ReLU clips some, not all");
     }
 
     @ParameterizedTest

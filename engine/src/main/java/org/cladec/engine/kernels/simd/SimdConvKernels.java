@@ -83,9 +83,46 @@ public final class SimdConvKernels implements ConvKernels {
             boolean accumulate,
             int nLo,
             int nHi) {
+        forward(out, x, w, b, null, null, g, accumulate, nLo, nHi);
+    }
+
+    /**
+     * Applies scale, shift and the ReLU to each chunk's product in its buffer, a channel's row at a
+     * time while it is in L2, before it is copied into NCHW; where the product goes straight into
+     * out (one image, the dense form), right after it. The eval-mode batch norm then needs no pass
+     * over the activations of its own.
+     */
+    @Override
+    public void forwardScaleShiftRelu(
+            float[] out,
+            float[] x,
+            float[] w,
+            float[] scale,
+            float[] shift,
+            ConvGeom g,
+            int nLo,
+            int nHi) {
+        forward(out, x, w, null, scale, shift, g, false, nLo, nHi);
+    }
+
+    /** forward, with scale, shift and ReLU applied to the output where scale is not null. */
+    private static void forward(
+            float[] out,
+            float[] x,
+            float[] w,
+            float[] b,
+            float[] scale,
+            float[] shift,
+            ConvGeom g,
+            boolean accumulate,
+            int nLo,
+            int nHi) {
         Gemm.Scratch s = Gemm.SCRATCH.get();
         if (DenseConv.applies(g)) {
             DenseConv.forward(out, x, w, b, g, accumulate, nLo, nHi, 0, g.OC, s);
+            if (scale != null)
+                SimdNormKernels.scaleShiftRelu(
+                        out, scale, shift, g.OC, g.OH * g.OW, nLo, nHi, 0, g.OC);
             return;
         }
         final int OC = g.OC, K = g.C * g.KH * g.KW, OHW = g.OH * g.OW;
@@ -104,9 +141,15 @@ public final class SimdConvKernels implements ConvKernels {
             }
             if (cnt == 1) {
                 Gemm.gemm(out, n0 * OC * OHW, OHW, w, 0, K, 1, bp, OC, OHW, K, accumulate, s);
+                if (scale != null)
+                    SimdNormKernels.scaleShiftRelu(out, scale, shift, OC, OHW, n0, n0 + 1, 0, OC);
             } else {
                 float[] tmp = s.temp2(OC * cols);
                 Gemm.gemm(tmp, 0, cols, w, 0, K, 1, bp, OC, cols, K, false, s);
+                if (scale != null) // each channel's row of the chunk in one run, still in L2
+                for (int oc = 0; oc < OC; oc++)
+                        SimdNormKernels.scaleShiftRelu(
+                                tmp, oc * cols, tmp, oc * cols, cols, scale[oc], shift[oc]);
                 for (int n = 0; n < cnt; n++) {
                     for (int oc = 0; oc < OC; oc++) {
                         int src = oc * cols + n * OHW, dst = ((n0 + n) * OC + oc) * OHW;
@@ -138,6 +181,24 @@ public final class SimdConvKernels implements ConvKernels {
         if (DenseConv.applies(g))
             DenseConv.forward(out, x, w, b, g, accumulate, 0, g.N, ocLo, ocHi, Gemm.SCRATCH.get());
         else ConvKernels.super.forwardChannels(out, x, w, b, g, accumulate, ocLo, ocHi);
+    }
+
+    @Override
+    public void forwardChannelsScaleShiftRelu(
+            float[] out,
+            float[] x,
+            float[] w,
+            float[] scale,
+            float[] shift,
+            ConvGeom g,
+            int ocLo,
+            int ocHi) {
+        if (!DenseConv.applies(g)) {
+            ConvKernels.super.forwardChannelsScaleShiftRelu(out, x, w, scale, shift, g, ocLo, ocHi);
+            return;
+        }
+        DenseConv.forward(out, x, w, null, g, false, 0, g.N, ocLo, ocHi, Gemm.SCRATCH.get());
+        SimdNormKernels.scaleShiftRelu(out, scale, shift, g.OC, g.OH * g.OW, 0, g.N, ocLo, ocHi);
     }
 
     @Override

@@ -154,7 +154,7 @@ public final class SimdNormKernels implements NormKernels {
                                             FloatVector.fromArray(F, sh, j));
                     (relu ? relu(y) : y).intoArray(out, o + j);
                 }
-                for (; j < len; j++) out[o + j] = maybeRelu(x[o + j] * sc[j] + sh[j], relu);
+                for (; j < len; j++) out[o + j] = maybeRelu(Math.fma(x[o + j], sc[j], sh[j]), relu);
             }
             return;
         }
@@ -167,7 +167,8 @@ public final class SimdNormKernels implements NormKernels {
                     FloatVector y = FloatVector.fromArray(F, x, base + i).fma(scale, shift);
                     (relu ? relu(y) : y).intoArray(out, base + i);
                 }
-                for (; i < HW; i++) out[base + i] = maybeRelu(x[base + i] * scale + shift, relu);
+                for (; i < HW; i++)
+                    out[base + i] = maybeRelu(Math.fma(x[base + i], scale, shift), relu);
             }
         }
     }
@@ -341,6 +342,61 @@ public final class SimdNormKernels implements NormKernels {
      * unintrinsified Java fallback on JDK 17 (JFR: blendTemplate, allocation; the fused batch norm
      * took 10% of a ClaDec step).
      */
+    /**
+     * {@code dst[d + i] = relu(src[s + i]·scale + shift)} for i < n: {@link #normalize}'s
+     * arithmetic (one rounding, vector lanes and tail alike), for the convolution's store.
+     */
+    static void scaleShiftRelu(
+            float[] dst, int d, float[] src, int s, int n, float scale, float shift) {
+        final FloatVector sc = FloatVector.broadcast(F, scale),
+                sh = FloatVector.broadcast(F, shift);
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += L)
+            relu(FloatVector.fromArray(F, src, s + i).fma(sc, sh)).intoArray(dst, d + i);
+        for (; i < n; i++)
+            dst[d + i] = ScalarElementwiseKernels.relu(Math.fma(src[s + i], scale, shift));
+    }
+
+    /**
+     * {@link #scaleShiftRelu} in place over images [nLo, nHi), channels [cLo, cHi). Planes under
+     * {@link #BLOCK_HW} (2 × 2 and 1 × 1 here) go as {@link #normalize} takes them: an image's
+     * channels are one run, with scale and shift spread per pixel, not a call per plane.
+     */
+    static void scaleShiftRelu(
+            float[] out,
+            float[] scale,
+            float[] shift,
+            int C,
+            int HW,
+            int nLo,
+            int nHi,
+            int cLo,
+            int cHi) {
+        if (HW < BLOCK_HW) {
+            final int len = (cHi - cLo) * HW;
+            float[] sc = run(0, len), sh = run(1, len);
+            spread(sc, scale, HW, cLo, cHi);
+            spread(sh, shift, HW, cLo, cHi);
+            for (int n = nLo; n < nHi; n++) {
+                int o = (n * C + cLo) * HW, j = 0;
+                for (int bound = F.loopBound(len); j < bound; j += L)
+                    relu(FloatVector.fromArray(F, out, o + j)
+                                    .fma(
+                                            FloatVector.fromArray(F, sc, j),
+                                            FloatVector.fromArray(F, sh, j)))
+                            .intoArray(out, o + j);
+                for (; j < len; j++)
+                    out[o + j] = ScalarElementwiseKernels.relu(Math.fma(out[o + j], sc[j], sh[j]));
+            }
+            return;
+        }
+        for (int n = nLo; n < nHi; n++)
+            for (int c = cLo; c < cHi; c++) {
+                int base = (n * C + c) * HW;
+                scaleShiftRelu(out, base, out, base, HW, scale[c], shift[c]);
+            }
+    }
+
     private static FloatVector relu(FloatVector y) {
         return y.max(0f);
     }
