@@ -107,7 +107,12 @@ final class BatchNorm implements Op {
         return out;
     }
 
-    static void checkChannels(Tensor t, int C, String what, Tensor x) {
+    private static void checkChannels(Tensor t, int C, String what, Tensor x) {
+        checkChannels(t, C, what, x.shapeRef());
+    }
+
+    /** That t is null or of shape (C,), for a batch norm over an input of shape {@code input}. */
+    static void checkChannels(Tensor t, int C, String what, int[] input) {
         if (t != null && (t.dim() != 1 || t.shape(0) != C)) {
             throw new IllegalArgumentException(
                     "batch_norm: expected "
@@ -115,7 +120,7 @@ final class BatchNorm implements Op {
                             + " of shape ("
                             + C
                             + ",) for input "
-                            + Shape.str(x.shapeRef())
+                            + Shape.str(input)
                             + ", but got "
                             + Shape.str(t.shapeRef()));
         }

@@ -56,11 +56,11 @@ final class Conv2d implements Op {
                     "conv2d_batch_norm_relu: records no gradient, but an input requires one; use"
                             + " conv2d and batch_norm_relu");
         ConvGeom g = geometry(x, w, null, sh, sw, ph, pw);
-        Tensor probe = Tensor.empty(g.N, g.OC, 1, 1);
-        BatchNorm.checkChannels(runningMean, g.OC, "running_mean", probe);
-        BatchNorm.checkChannels(runningVar, g.OC, "running_var", probe);
-        BatchNorm.checkChannels(gamma, g.OC, "weight", probe);
-        BatchNorm.checkChannels(beta, g.OC, "bias", probe);
+        int[] normed = {g.N, g.OC, g.OH, g.OW}; // the batch norm's input
+        BatchNorm.checkChannels(runningMean, g.OC, "running_mean", normed);
+        BatchNorm.checkChannels(runningVar, g.OC, "running_var", normed);
+        BatchNorm.checkChannels(gamma, g.OC, "weight", normed);
+        BatchNorm.checkChannels(beta, g.OC, "bias", normed);
         if (runningMean == null || runningVar == null)
             throw new IllegalArgumentException(
                     "conv2d_batch_norm_relu: needs running_mean and running_var");

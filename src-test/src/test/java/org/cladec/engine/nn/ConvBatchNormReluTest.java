@@ -118,5 +118,24 @@ class ConvBatchNormReluTest {
                                         bn.bias(),
                                         1e-5f));
         assertTrue(e.getMessage().contains("conv2d_batch_norm_relu"), e.getMessage());
+        try (NoGrad g = NoGrad.enter()) {
+            IllegalArgumentException bad =
+                    assertThrows(
+                            IllegalArgumentException.class,
+                            () ->
+                                    F.conv2dBatchNormRelu(
+                                            x,
+                                            conv.weight(),
+                                            1,
+                                            1,
+                                            Tensor.zeros(4),
+                                            bn.runningVar(),
+                                            bn.weight(),
+                                            bn.bias(),
+                                            1e-5f));
+            assertTrue(
+                    bad.getMessage().contains("running_mean of shape (3,) for input (2, 3, 4, 4)"),
+                    bad.getMessage());
+        }
     }
 }
