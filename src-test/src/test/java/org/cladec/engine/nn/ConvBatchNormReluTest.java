@@ -98,44 +98,37 @@ class ConvBatchNormReluTest {
     }
 
     @Test
-    void theFusedOpRefusesInputsThatNeedAGradient() {
+    void theFusedOpRefusesInputsThatNeedAGradientAndMisshapedStatistics() {
         Rng r = new Rng(9);
         Conv2d conv = conv(2, 3, 1, r);
         BatchNorm bn = norm(3, r);
         Tensor x = Tensor.uniform(r, -1f, 1f, 2, 2, 4, 4);
         IllegalStateException e =
                 assertThrows(
-                        IllegalStateException.class,
-                        () ->
-                                F.conv2dBatchNormRelu(
-                                        x,
-                                        conv.weight(),
-                                        1,
-                                        1,
-                                        bn.runningMean(),
-                                        bn.runningVar(),
-                                        bn.weight(),
-                                        bn.bias(),
-                                        1e-5f));
+                        IllegalStateException.class, () -> fused(x, conv, bn, bn.runningMean()));
         assertTrue(e.getMessage().contains("conv2d_batch_norm_relu"), e.getMessage());
         try (NoGrad g = NoGrad.enter()) {
             IllegalArgumentException bad =
                     assertThrows(
                             IllegalArgumentException.class,
-                            () ->
-                                    F.conv2dBatchNormRelu(
-                                            x,
-                                            conv.weight(),
-                                            1,
-                                            1,
-                                            Tensor.zeros(4),
-                                            bn.runningVar(),
-                                            bn.weight(),
-                                            bn.bias(),
-                                            1e-5f));
+                            () -> fused(x, conv, bn, Tensor.zeros(4)));
             assertTrue(
                     bad.getMessage().contains("running_mean of shape (3,) for input (2, 3, 4, 4)"),
                     bad.getMessage());
         }
+    }
+
+    /** F.conv2dBatchNormRelu with conv's weight and bn's statistics, the running mean given. */
+    private static Tensor fused(Tensor x, Conv2d conv, BatchNorm bn, Tensor runningMean) {
+        return F.conv2dBatchNormRelu(
+                x,
+                conv.weight(),
+                conv.stride(),
+                conv.padding(),
+                runningMean,
+                bn.runningVar(),
+                bn.weight(),
+                bn.bias(),
+                1e-5f);
     }
 }
