@@ -144,18 +144,7 @@ public final class SimdNormKernels implements NormKernels {
                 Arrays.fill(sc, o, o + HW, scale);
                 Arrays.fill(sh, o, o + HW, shift);
             }
-            for (int n = 0; n < N; n++) {
-                int o = n * stride + start, j = 0;
-                for (int bound = F.loopBound(len); j < bound; j += L) {
-                    FloatVector y =
-                            FloatVector.fromArray(F, x, o + j)
-                                    .fma(
-                                            FloatVector.fromArray(F, sc, j),
-                                            FloatVector.fromArray(F, sh, j));
-                    (relu ? relu(y) : y).intoArray(out, o + j);
-                }
-                for (; j < len; j++) out[o + j] = maybeRelu(Math.fma(x[o + j], sc[j], sh[j]), relu);
-            }
+            affineRuns(out, x, sc, sh, len, start, stride, 0, N, relu);
             return;
         }
         for (int c = cLo; c < cHi; c++) {
@@ -377,17 +366,7 @@ public final class SimdNormKernels implements NormKernels {
             float[] sc = run(0, len), sh = run(1, len);
             spread(sc, scale, HW, cLo, cHi);
             spread(sh, shift, HW, cLo, cHi);
-            for (int n = nLo; n < nHi; n++) {
-                int o = (n * C + cLo) * HW, j = 0;
-                for (int bound = F.loopBound(len); j < bound; j += L)
-                    relu(FloatVector.fromArray(F, out, o + j)
-                                    .fma(
-                                            FloatVector.fromArray(F, sc, j),
-                                            FloatVector.fromArray(F, sh, j)))
-                            .intoArray(out, o + j);
-                for (; j < len; j++)
-                    out[o + j] = ScalarElementwiseKernels.relu(Math.fma(out[o + j], sc[j], sh[j]));
-            }
+            affineRuns(out, out, sc, sh, len, cLo * HW, C * HW, nLo, nHi, true);
             return;
         }
         for (int n = nLo; n < nHi; n++)
@@ -395,6 +374,37 @@ public final class SimdNormKernels implements NormKernels {
                 int base = (n * C + c) * HW;
                 scaleShiftRelu(out, base, out, base, HW, scale[c], shift[c]);
             }
+    }
+
+    /**
+     * {@code out[o + j] = x[o + j]·sc[j] + sh[j]} (then ReLU if asked), one rounding per element,
+     * for j < len and o = n·stride + first, n in [nLo, nHi): an image's channels as one run, their
+     * scale and shift spread per pixel. Shared by {@link #normalize} and the convolution's folded
+     * batch norm ({@link #scaleShiftRelu}) so that the two give the same bits.
+     */
+    private static void affineRuns(
+            float[] out,
+            float[] x,
+            float[] sc,
+            float[] sh,
+            int len,
+            int first,
+            int stride,
+            int nLo,
+            int nHi,
+            boolean relu) {
+        for (int n = nLo; n < nHi; n++) {
+            int o = n * stride + first, j = 0;
+            for (int bound = F.loopBound(len); j < bound; j += L) {
+                FloatVector y =
+                        FloatVector.fromArray(F, x, o + j)
+                                .fma(
+                                        FloatVector.fromArray(F, sc, j),
+                                        FloatVector.fromArray(F, sh, j));
+                (relu ? relu(y) : y).intoArray(out, o + j);
+            }
+            for (; j < len; j++) out[o + j] = maybeRelu(Math.fma(x[o + j], sc[j], sh[j]), relu);
+        }
     }
 
     private static FloatVector relu(FloatVector y) {
