@@ -197,8 +197,8 @@ final class ConvPacks {
                 for (int t = 0, k = 0; t < KK; t++) {
                     int d = row0 + t * ld + n * OHW;
                     for (int v = 0; v < V; v++, k++, d += L) {
-                        if (lo[k] < 0) {
-                            hw.gather(dst, d, x, plane, k);
+                        if (lo[k] < 0) { // element by element, as the small-plane im2col
+                            gatherRun(dst, d, x, hw.src, g, plane, t, v * L, L);
                             continue;
                         }
                         FloatVector a = FloatVector.fromArray(F, x, plane + lo[k]);
@@ -300,7 +300,7 @@ final class ConvPacks {
         /**
          * {@code src[t·OH·OW + p]}: as {@link #sources}, for the vectors taken element by element.
          */
-        private final int[] src;
+        final int[] src;
 
         private static int half() {
             return Math.max(1, L / 2);
@@ -371,16 +371,10 @@ final class ConvPacks {
             return start < 0 || start + L > H * W ? -1 : start;
         }
 
-        /** Vector k of a tap's row, element by element: {@code dst[d + j]} from the plane. */
-        void gather(float[] dst, int d, float[] x, int plane, int k) {
-            final int t = k / V, p0 = (k % V) * L, OHW = OH * OW;
-            for (int j = 0; j < L; j++) {
-                int q = src[t * OHW + p0 + j];
-                dst[d + j] = q < 0 ? 0f : x[plane + q];
-            }
-        }
-
-        /** The adjoint of {@link #gather}: adds {@code dcols[d + j]} onto the plane's pixels. */
+        /**
+         * Vector k of a tap's row added element by element onto the plane's pixels: the adjoint of
+         * {@link #gatherRun} over that vector.
+         */
         void scatter(float[] dx, int plane, float[] dcols, int d, int k) {
             final int t = k / V, p0 = (k % V) * L, OHW = OH * OW;
             for (int j = 0; j < L; j++) {
