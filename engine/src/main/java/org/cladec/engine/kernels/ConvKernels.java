@@ -79,7 +79,7 @@ public interface ConvKernels {
             int nLo,
             int nHi) {
         forward(out, x, w, null, g, false, nLo, nHi);
-        ScalarNormKernels.scaleShiftRelu(out, scale, shift, g.OC, g.OH * g.OW, nLo, nHi, 0, g.OC);
+        scaleShiftRelu(out, scale, shift, g, nLo, nHi, 0, g.OC);
     }
 
     /**
@@ -96,7 +96,25 @@ public interface ConvKernels {
             int ocLo,
             int ocHi) {
         forwardChannels(out, x, w, null, g, false, ocLo, ocHi);
-        ScalarNormKernels.scaleShiftRelu(out, scale, shift, g.OC, g.OH * g.OW, 0, g.N, ocLo, ocHi);
+        scaleShiftRelu(out, scale, shift, g, 0, g.N, ocLo, ocHi);
+    }
+
+    /**
+     * The folded batch norm's epilogue, in place on the output: {@code out[n, oc, ·] = relu(out[n,
+     * oc, ·]·scale[oc] + shift[oc])} for images [nLo, nHi), channels [ocLo, ocHi), with this kernel
+     * set's normalize arithmetic (a kernel set whose normalize rounds differently overrides this).
+     */
+    default void scaleShiftRelu(
+            float[] out,
+            float[] scale,
+            float[] shift,
+            ConvGeom g,
+            int nLo,
+            int nHi,
+            int ocLo,
+            int ocHi) {
+        ScalarNormKernels.scaleShiftRelu(
+                out, scale, shift, g.OC, g.OH * g.OW, nLo, nHi, ocLo, ocHi);
     }
 
     /**

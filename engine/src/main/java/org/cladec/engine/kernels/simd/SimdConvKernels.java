@@ -146,10 +146,11 @@ public final class SimdConvKernels implements ConvKernels {
             } else {
                 float[] tmp = s.temp2(OC * cols);
                 Gemm.gemm(tmp, 0, cols, w, 0, K, 1, bp, OC, cols, K, false, s);
-                if (scale != null) // each channel's row of the chunk in one run, still in L2
-                for (int oc = 0; oc < OC; oc++)
+                if (scale != null) { // each channel's row of the chunk in one run, still in L2
+                    for (int oc = 0; oc < OC; oc++)
                         SimdNormKernels.scaleShiftRelu(
                                 tmp, oc * cols, tmp, oc * cols, cols, scale[oc], shift[oc]);
+                }
                 for (int n = 0; n < cnt; n++) {
                     for (int oc = 0; oc < OC; oc++) {
                         int src = oc * cols + n * OHW, dst = ((n0 + n) * OC + oc) * OHW;
@@ -183,22 +184,18 @@ public final class SimdConvKernels implements ConvKernels {
         else ConvKernels.super.forwardChannels(out, x, w, b, g, accumulate, ocLo, ocHi);
     }
 
+    /** {@link SimdNormKernels#normalize}'s rounding: one per element, lanes and tail alike. */
     @Override
-    public void forwardChannelsScaleShiftRelu(
+    public void scaleShiftRelu(
             float[] out,
-            float[] x,
-            float[] w,
             float[] scale,
             float[] shift,
             ConvGeom g,
+            int nLo,
+            int nHi,
             int ocLo,
             int ocHi) {
-        if (!DenseConv.applies(g)) {
-            ConvKernels.super.forwardChannelsScaleShiftRelu(out, x, w, scale, shift, g, ocLo, ocHi);
-            return;
-        }
-        DenseConv.forward(out, x, w, null, g, false, 0, g.N, ocLo, ocHi, Gemm.SCRATCH.get());
-        SimdNormKernels.scaleShiftRelu(out, scale, shift, g.OC, g.OH * g.OW, 0, g.N, ocLo, ocHi);
+        SimdNormKernels.scaleShiftRelu(out, scale, shift, g.OC, g.OH * g.OW, nLo, nHi, ocLo, ocHi);
     }
 
     @Override
