@@ -7,6 +7,20 @@ package org.cladec.engine.kernels;
  * <p>With {@code M = N·HW}, {@code x̂ = (x − mean)·invStd} and {@code y = γ·x̂ + β}.
  */
 public interface NormKernels {
+    /**
+     * The factor {@link #normalize} applies to channel c, {@code invStd[c]·γ[c]} (γ = 1 when gamma
+     * is null); with {@link #shift}, the one place this arithmetic is written, so that the
+     * convolution's folded batch norm gives normalize's bits.
+     */
+    static float scale(float[] invStd, float[] gamma, int c) {
+        return invStd[c] * (gamma == null ? 1f : gamma[c]);
+    }
+
+    /** The offset {@link #normalize} adds after {@link #scale}: {@code β[c] − mean[c]·scale}. */
+    static float shift(float[] mean, float[] beta, int c, float scale) {
+        return (beta == null ? 0f : beta[c]) - mean[c] * scale;
+    }
+
     /** Batch statistics: {@code mean[c]} and the biased variance {@code var[c]} (divided by M). */
     void meanVar(float[] mean, float[] var, float[] x, int N, int C, int HW, int cLo, int cHi);
 

@@ -42,8 +42,8 @@ public final class ScalarNormKernels implements NormKernels {
             int cLo,
             int cHi) {
         for (int c = cLo; c < cHi; c++) {
-            float scale = invStd[c] * (gamma == null ? 1f : gamma[c]);
-            float shift = (beta == null ? 0f : beta[c]) - mean[c] * scale;
+            float scale = NormKernels.scale(invStd, gamma, c);
+            float shift = NormKernels.shift(mean, beta, c, scale);
             for (int n = 0; n < N; n++) {
                 int base = (n * C + c) * HW;
                 for (int i = 0; i < HW; i++) {

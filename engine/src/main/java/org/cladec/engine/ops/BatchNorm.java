@@ -56,8 +56,7 @@ final class BatchNorm implements Op {
             float[] var = Workspace.floats(C);
             Parallel.forRange(
                     C, (lo, hi) -> Kernels.norm().meanVar(mean, var, xd.data(), N, C, HW, lo, hi));
-            for (int c = 0; c < C; c++)
-                invStd[c] = (float) (1.0 / Math.sqrt(var[c] + (double) eps));
+            for (int c = 0; c < C; c++) invStd[c] = invStd(var[c], eps);
             if (training && runningMean != null && runningVar != null) {
                 float[] rm = runningMean.data(), rv = runningVar.data();
                 int om = runningMean.offset(), ov = runningVar.offset();
@@ -68,11 +67,7 @@ final class BatchNorm implements Op {
                 }
             }
         } else {
-            float[] rm = runningMean.dense().data(), rv = runningVar.dense().data();
-            for (int c = 0; c < C; c++) {
-                mean[c] = rm[c];
-                invStd[c] = (float) (1.0 / Math.sqrt(rv[c] + (double) eps));
-            }
+            runningStats(runningMean, runningVar, eps, C, mean, invStd);
         }
         float[] g = gamma == null ? null : gamma.dense().data(),
                 b = beta == null ? null : beta.dense().data();
@@ -105,6 +100,21 @@ final class BatchNorm implements Op {
             Autograd.record(out, op, x, gamma, beta);
         }
         return out;
+    }
+
+    /** {@code 1/√(var + eps)}, computed in double and rounded once to float. */
+    private static float invStd(float var, float eps) {
+        return (float) (1.0 / Math.sqrt(var + (double) eps));
+    }
+
+    /** Eval mode's statistics: mean and invStd of channels [0, C) from the running ones. */
+    static void runningStats(
+            Tensor runningMean, Tensor runningVar, float eps, int C, float[] mean, float[] invStd) {
+        float[] rm = runningMean.dense().data(), rv = runningVar.dense().data();
+        for (int c = 0; c < C; c++) {
+            mean[c] = rm[c];
+            invStd[c] = invStd(rv[c], eps);
+        }
     }
 
     private static void checkChannels(Tensor t, int C, String what, Tensor x) {

@@ -5,6 +5,7 @@ import org.cladec.engine.autograd.Op;
 import org.cladec.engine.kernels.ConvGeom;
 import org.cladec.engine.kernels.ConvKernels;
 import org.cladec.engine.kernels.Kernels;
+import org.cladec.engine.kernels.NormKernels;
 import org.cladec.engine.parallel.Parallel;
 import org.cladec.engine.tensor.Shape;
 import org.cladec.engine.tensor.Tensor;
@@ -64,14 +65,14 @@ final class Conv2d implements Op {
         if (runningMean == null || runningVar == null)
             throw new IllegalArgumentException(
                     "conv2d_batch_norm_relu: needs running_mean and running_var");
+        float[] mean = Workspace.floats(g.OC), invStd = Workspace.floats(g.OC);
         float[] scale = Workspace.floats(g.OC), shift = Workspace.floats(g.OC);
-        float[] rm = runningMean.dense().data(), rv = runningVar.dense().data();
+        BatchNorm.runningStats(runningMean, runningVar, eps, g.OC, mean, invStd);
         float[] ga = gamma == null ? null : gamma.dense().data(),
                 be = beta == null ? null : beta.dense().data();
-        for (int c = 0; c < g.OC; c++) { // as BatchNorm's eval mode and the normalize kernels
-            float invStd = (float) (1.0 / Math.sqrt(rv[c] + (double) eps));
-            scale[c] = invStd * (ga == null ? 1f : ga[c]);
-            shift[c] = (be == null ? 0f : be[c]) - rm[c] * scale[c];
+        for (int c = 0; c < g.OC; c++) { // the factors normalize would apply
+            scale[c] = NormKernels.scale(invStd, ga, c);
+            shift[c] = NormKernels.shift(mean, be, c, scale[c]);
         }
         float[] xd = x.dense().data(), wd = w.dense().data();
         Tensor out = Tensor.empty(g.N, g.OC, g.OH, g.OW);

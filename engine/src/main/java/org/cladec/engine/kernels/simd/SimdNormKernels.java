@@ -138,8 +138,8 @@ public final class SimdNormKernels implements NormKernels {
             final int len = (cHi - cLo) * HW, start = cLo * HW, stride = C * HW;
             float[] sc = run(0, len), sh = run(1, len);
             for (int c = cLo; c < cHi; c++) {
-                float scale = invStd[c] * (gamma == null ? 1f : gamma[c]);
-                float shift = (beta == null ? 0f : beta[c]) - mean[c] * scale;
+                float scale = NormKernels.scale(invStd, gamma, c);
+                float shift = NormKernels.shift(mean, beta, c, scale);
                 int o = (c - cLo) * HW;
                 Arrays.fill(sc, o, o + HW, scale);
                 Arrays.fill(sh, o, o + HW, shift);
@@ -148,8 +148,8 @@ public final class SimdNormKernels implements NormKernels {
             return;
         }
         for (int c = cLo; c < cHi; c++) {
-            float scale = invStd[c] * (gamma == null ? 1f : gamma[c]);
-            float shift = (beta == null ? 0f : beta[c]) - mean[c] * scale;
+            float scale = NormKernels.scale(invStd, gamma, c);
+            float shift = NormKernels.shift(mean, beta, c, scale);
             for (int n = 0; n < N; n++) {
                 int base = (n * C + c) * HW, i = 0;
                 for (int bound = F.loopBound(HW); i < bound; i += L) {
