@@ -46,11 +46,17 @@ public final class ScalarNormKernels implements NormKernels {
             float shift = NormKernels.shift(mean, beta, c, scale);
             for (int n = 0; n < N; n++) {
                 int base = (n * C + c) * HW;
-                for (int i = 0; i < HW; i++) {
-                    float y = x[base + i] * scale + shift;
-                    out[base + i] = relu ? ScalarElementwiseKernels.relu(y) : y;
-                }
+                affine(out, x, base, HW, scale, shift, relu);
             }
+        }
+    }
+
+    /** {@code out[o + i] = x[o + i]·scale + shift} (then ReLU if asked) for i < n. */
+    private static void affine(
+            float[] out, float[] x, int o, int n, float scale, float shift, boolean relu) {
+        for (int i = 0; i < n; i++) {
+            float y = x[o + i] * scale + shift;
+            out[o + i] = relu ? ScalarElementwiseKernels.relu(y) : y;
         }
     }
 
@@ -71,10 +77,7 @@ public final class ScalarNormKernels implements NormKernels {
             int cHi) {
         for (int n = nLo; n < nHi; n++) {
             for (int c = cLo; c < cHi; c++) {
-                int base = (n * C + c) * HW;
-                for (int i = 0; i < HW; i++)
-                    out[base + i] =
-                            ScalarElementwiseKernels.relu(out[base + i] * scale[c] + shift[c]);
+                affine(out, out, (n * C + c) * HW, HW, scale[c], shift[c], true);
             }
         }
     }

@@ -110,7 +110,6 @@ public final class BatchNorm extends Module {
      */
     public Tensor forwardRelu(Conv2d conv, Tensor x) {
         if (isTraining()
-                || runningMean == null
                 || conv.bias() != null
                 || Autograd.needsGrad(x, conv.weight(), weight, bias)) {
             return forwardRelu(conv.forward(x));

@@ -148,8 +148,8 @@ public final class SimdConvKernels implements ConvKernels {
                 Gemm.gemm(tmp, 0, cols, w, 0, K, 1, bp, OC, cols, K, false, s);
                 if (scale != null) { // each channel's row of the chunk in one run, still in L2
                     for (int oc = 0; oc < OC; oc++)
-                        SimdNormKernels.scaleShiftRelu(
-                                tmp, oc * cols, tmp, oc * cols, cols, scale[oc], shift[oc]);
+                        SimdNormKernels.affine(
+                                tmp, oc * cols, tmp, oc * cols, cols, scale[oc], shift[oc], true);
                 }
                 for (int n = 0; n < cnt; n++) {
                     for (int oc = 0; oc < OC; oc++) {

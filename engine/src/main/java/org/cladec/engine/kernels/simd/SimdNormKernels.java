@@ -151,13 +151,8 @@ public final class SimdNormKernels implements NormKernels {
             float scale = NormKernels.scale(invStd, gamma, c);
             float shift = NormKernels.shift(mean, beta, c, scale);
             for (int n = 0; n < N; n++) {
-                int base = (n * C + c) * HW, i = 0;
-                for (int bound = F.loopBound(HW); i < bound; i += L) {
-                    FloatVector y = FloatVector.fromArray(F, x, base + i).fma(scale, shift);
-                    (relu ? relu(y) : y).intoArray(out, base + i);
-                }
-                for (; i < HW; i++)
-                    out[base + i] = maybeRelu(Math.fma(x[base + i], scale, shift), relu);
+                int base = (n * C + c) * HW;
+                affine(out, base, x, base, HW, scale, shift, relu);
             }
         }
     }
@@ -332,24 +327,27 @@ public final class SimdNormKernels implements NormKernels {
      * took 10% of a ClaDec step).
      */
     /**
-     * {@code dst[d + i] = relu(src[s + i]·scale + shift)} for i < n: {@link #normalize}'s
-     * arithmetic (one rounding, vector lanes and tail alike), for the convolution's store.
+     * {@code dst[d + i] = src[s + i]·scale + shift} (then ReLU if asked) for i < n, one rounding
+     * per element, vector lanes and tail alike: {@link #normalize}'s arithmetic on one plane, and
+     * the convolution's folded batch norm on a row of its product.
      */
-    static void scaleShiftRelu(
-            float[] dst, int d, float[] src, int s, int n, float scale, float shift) {
+    static void affine(
+            float[] dst, int d, float[] src, int s, int n, float scale, float shift, boolean relu) {
         final FloatVector sc = FloatVector.broadcast(F, scale),
                 sh = FloatVector.broadcast(F, shift);
         int i = 0;
-        for (int bound = F.loopBound(n); i < bound; i += L)
-            relu(FloatVector.fromArray(F, src, s + i).fma(sc, sh)).intoArray(dst, d + i);
-        for (; i < n; i++)
-            dst[d + i] = ScalarElementwiseKernels.relu(Math.fma(src[s + i], scale, shift));
+        for (int bound = F.loopBound(n); i < bound; i += L) {
+            FloatVector y = FloatVector.fromArray(F, src, s + i).fma(sc, sh);
+            (relu ? relu(y) : y).intoArray(dst, d + i);
+        }
+        for (; i < n; i++) dst[d + i] = maybeRelu(Math.fma(src[s + i], scale, shift), relu);
     }
 
     /**
-     * {@link #scaleShiftRelu} in place over images [nLo, nHi), channels [cLo, cHi). Planes under
-     * {@link #BLOCK_HW} (2 × 2 and 1 × 1 here) go as {@link #normalize} takes them: an image's
-     * channels are one run, with scale and shift spread per pixel, not a call per plane.
+     * {@code out[n, c, ·] = relu(out[n, c, ·]·scale[c] + shift[c])} in place over images [nLo,
+     * nHi), channels [cLo, cHi). Planes under {@link #BLOCK_HW} (2 × 2 and 1 × 1 here) go as {@link
+     * #normalize} takes them: an image's channels are one run, with scale and shift spread per
+     * pixel, not a call per plane.
      */
     static void scaleShiftRelu(
             float[] out,
@@ -372,7 +370,7 @@ public final class SimdNormKernels implements NormKernels {
         for (int n = nLo; n < nHi; n++)
             for (int c = cLo; c < cHi; c++) {
                 int base = (n * C + c) * HW;
-                scaleShiftRelu(out, base, out, base, HW, scale[c], shift[c]);
+                affine(out, base, out, base, HW, scale[c], shift[c], true);
             }
     }
 
