@@ -80,6 +80,60 @@ final class Gemm {
         }
     }
 
+    /**
+     * B packed once, block by block as {@link #gemm} takes them, so that products with the same B
+     * skip the packing: {@code gemm} reads its blocks where they lie. Block (k0, j0) holds {@code
+     * kc × ncr} floats at {@code j0·K + k0·ncr}, where ncr is the block's width rounded up to whole
+     * panels; the whole takes {@code K × N} rounded up to whole panels.
+     */
+    static final class Packed implements BPack {
+        float[] data = new float[0];
+        int K, N;
+
+        /** Packs the K × N matrix that {@code src} describes. */
+        Packed fill(BPack src, int K, int N, Scratch s) {
+            this.K = K;
+            this.N = N;
+            int size = K * panels(N);
+            if (data.length < size) data = new float[size];
+            for (int j0 = 0; j0 < N; j0 += NC) {
+                int nc = Math.min(NC, N - j0);
+                for (int k0 = 0; k0 < K; k0 += KC) {
+                    int kc = Math.min(KC, K - k0);
+                    src.packBlock(s.packB, k0, kc, j0, nc);
+                    System.arraycopy(s.packB, 0, data, offset(k0, j0), kc * panels(nc));
+                }
+            }
+            return this;
+        }
+
+        /** n rounded up to whole panels of NR. */
+        private static int panels(int n) {
+            return (n + NR - 1) / NR * NR;
+        }
+
+        /** Where block (k0, j0) starts, k0 a multiple of KC and j0 of NC. */
+        int offset(int k0, int j0) {
+            return j0 * K + k0 * panels(Math.min(NC, N - j0));
+        }
+
+        /** Copies from the blocks, for a caller that packs its own (k-blocks other than KC). */
+        @Override
+        public void pack(float[] dst, int off, int k0, int kc, int j0, int nr) {
+            for (int kk = 0; kk < kc; kk++) {
+                int k = k0 + kk, kb = k / KC * KC, kcb = Math.min(KC, K - kb), d = off + kk * NR;
+                for (int jj = 0; jj < nr; ) { // runs within one stored panel
+                    int j = j0 + jj, jb = j / NC * NC, in = (j - jb) % NR;
+                    int run = Math.min(nr - jj, NR - in);
+                    int src = offset(kb, jb) + (j - jb - in) * kcb + (k - kb) * NR + in;
+                    System.arraycopy(data, src, dst, d + jj, run);
+                    jj += run;
+                }
+                if (nr < NR) Arrays.fill(dst, d + nr, d + NR, 0f);
+            }
+        }
+    }
+
     /** Per-thread buffers; grown once, then reused. */
     static final class Scratch {
         float[] packB = new float[KC * NC];
@@ -141,6 +195,38 @@ final class Gemm {
             halfWindows[halfWindowsNext] = w;
             halfWindowsNext = (halfWindowsNext + 1) % halfWindows.length;
             return w;
+        }
+
+        /**
+         * The inference path's kept parts of dense Dᵀ: a classifier has two dense layers, and a
+         * thread may run them as a part (the pool) and whole (a serial run). Past {@link
+         * #KEPT_FLOATS} the others are let go.
+         */
+        private final DenseConv.Kept[] kept = new DenseConv.Kept[4];
+
+        private int keptNext;
+
+        /** At most 64 MB of kept parts per thread. */
+        static final long KEPT_FLOATS = 1L << 24;
+
+        /** The kept part [ocLo, ocHi) of w's Dᵀ in geometry g, packed and current. */
+        Gemm.Packed kept(float[] w, ConvGeom g, int ocLo, int ocHi) {
+            for (DenseConv.Kept k : kept)
+                if (k != null && k.holds(w, g, ocLo, ocHi)) return k.current(w, this);
+            int i = keptNext;
+            keptNext = (keptNext + 1) % kept.length;
+            if (kept[i] == null) kept[i] = new DenseConv.Kept();
+            long need =
+                    (long) (ocHi - ocLo) * g.OH * g.OW * g.C * g.H * g.W
+                            + (long) (ocHi - ocLo) * g.C * g.KH * g.KW;
+            for (int j = 1; j < kept.length; j++) {
+                long held = need;
+                for (DenseConv.Kept k : kept) if (k != null && k != kept[i]) held += k.size();
+                if (held <= KEPT_FLOATS) break;
+                DenseConv.Kept other = kept[(i + j) % kept.length];
+                if (other != null) other.release();
+            }
+            return kept[i].reset(w, g, ocLo, ocHi).current(w, this);
         }
 
         private final int[][] ints = {new int[0], new int[0]};
@@ -231,7 +317,14 @@ final class Gemm {
             for (int k0 = 0; k0 < K; k0 += KCb) {
                 int kc = Math.min(KCb, K - k0);
                 boolean acc = accumulate || k0 > 0;
-                b.packBlock(packB, k0, kc, j0, nc);
+                float[] pb = packB;
+                int pbOff = 0;
+                if (b instanceof Packed p && KCb == KC) { // packed before, as this loop takes it
+                    pb = p.data;
+                    pbOff = p.offset(k0, j0);
+                } else {
+                    b.packBlock(packB, k0, kc, j0, nc);
+                }
                 for (int ic = 0; ic < M; ic += MCb) {
                     int mc = Math.min(MCb, M - ic);
                     // Rows of A (unit column stride) are read in place, MR sequential streams. A
@@ -268,15 +361,26 @@ final class Gemm {
                                         paks,
                                         inPlace ? mr : MR,
                                         nr,
-                                        packB,
-                                        jp * kc,
+                                        pb,
+                                        pbOff + jp * kc,
                                         kc,
                                         s.tile);
                                 sink.add(s.tile, ic + i0, j0 + jp, mr, nr);
                             } else if (mr == MR && nr == NR) {
                                 kernel(
-                                        pa, paOff, pars, paks, MR, packB, jp * kc, kc, c, cBase,
-                                        ldc, acc, s.sum);
+                                        pa,
+                                        paOff,
+                                        pars,
+                                        paks,
+                                        MR,
+                                        pb,
+                                        pbOff + jp * kc,
+                                        kc,
+                                        c,
+                                        cBase,
+                                        ldc,
+                                        acc,
+                                        s.sum);
                             } else {
                                 edge(
                                         pa,
@@ -286,8 +390,8 @@ final class Gemm {
                                         inPlace ? mr : MR,
                                         nr,
                                         mr,
-                                        packB,
-                                        jp * kc,
+                                        pb,
+                                        pbOff + jp * kc,
                                         kc,
                                         c,
                                         cBase,

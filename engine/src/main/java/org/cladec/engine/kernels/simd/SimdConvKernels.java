@@ -119,7 +119,7 @@ public final class SimdConvKernels implements ConvKernels {
             int nHi) {
         Gemm.Scratch s = Gemm.SCRATCH.get();
         if (DenseConv.applies(g)) {
-            DenseConv.forward(out, x, w, b, g, accumulate, nLo, nHi, 0, g.OC, s);
+            DenseConv.forward(out, x, w, b, g, accumulate, nLo, nHi, 0, g.OC, scale != null, s);
             if (scale != null)
                 SimdNormKernels.scaleShiftRelu(
                         out, scale, shift, g.OC, g.OH * g.OW, nLo, nHi, 0, g.OC);
@@ -180,8 +180,31 @@ public final class SimdConvKernels implements ConvKernels {
             int ocLo,
             int ocHi) {
         if (DenseConv.applies(g))
-            DenseConv.forward(out, x, w, b, g, accumulate, 0, g.N, ocLo, ocHi, Gemm.SCRATCH.get());
+            DenseConv.forward(
+                    out, x, w, b, g, accumulate, 0, g.N, ocLo, ocHi, false, Gemm.SCRATCH.get());
         else ConvKernels.super.forwardChannels(out, x, w, b, g, accumulate, ocLo, ocHi);
+    }
+
+    /**
+     * The inference path: the dense form keeps its packed weight matrix across calls ({@link
+     * DenseConv.Kept}), then the epilogue.
+     */
+    @Override
+    public void forwardChannelsScaleShiftRelu(
+            float[] out,
+            float[] x,
+            float[] w,
+            float[] scale,
+            float[] shift,
+            ConvGeom g,
+            int ocLo,
+            int ocHi) {
+        if (!DenseConv.applies(g)) {
+            ConvKernels.super.forwardChannelsScaleShiftRelu(out, x, w, scale, shift, g, ocLo, ocHi);
+            return;
+        }
+        DenseConv.forward(out, x, w, null, g, false, 0, g.N, ocLo, ocHi, true, Gemm.SCRATCH.get());
+        scaleShiftRelu(out, scale, shift, g, 0, g.N, ocLo, ocHi);
     }
 
     /** {@link SimdNormKernels#normalize}'s rounding: one per element, lanes and tail alike. */
