@@ -1001,20 +1001,78 @@ final class ConvPacks {
         private ConvGeom g;
         private int n0;
 
+        /**
+         * Gather tables of the geometry {@code built}, for a vector of columns whose first is
+         * output pixel ph of its image: {@code index[(t·OHW + ph)·L + l]}, lane l's offset from
+         * that image's plane (the images after it one C·H·W apart, 0 in the padding), and {@code
+         * keep[...]}, all ones where the lane reads a pixel, zero in the padding.
+         */
+        private int[] index = new int[0], keep = new int[0];
+
+        private ConvGeom built;
+
         SmallCols set(float[] x, ConvGeom g, int n0, Gemm.Scratch s) {
             this.x = x;
             this.src = sources(g, s);
             this.g = g;
             this.n0 = n0;
+            if (!sameTables(g, built)) build(g);
             return this;
         }
 
+        private static boolean sameTables(ConvGeom a, ConvGeom b) {
+            return b != null
+                    && a.C == b.C
+                    && a.H == b.H
+                    && a.W == b.W
+                    && a.KH == b.KH
+                    && a.KW == b.KW
+                    && a.OH == b.OH
+                    && a.OW == b.OW
+                    && a.SH == b.SH
+                    && a.SW == b.SW
+                    && a.PH == b.PH
+                    && a.PW == b.PW;
+        }
+
+        private void build(ConvGeom g) {
+            final int OHW = g.OH * g.OW, KK = g.KH * g.KW, image = g.C * g.H * g.W;
+            int n = KK * OHW * L;
+            if (index.length < n) {
+                index = new int[n];
+                keep = new int[n];
+            }
+            for (int t = 0; t < KK; t++)
+                for (int ph = 0; ph < OHW; ph++)
+                    for (int l = 0, i = (t * OHW + ph) * L; l < L; l++, i++) {
+                        int q = src[t * OHW + (ph + l) % OHW];
+                        index[i] = (ph + l) / OHW * image + Math.max(q, 0);
+                        keep[i] = q < 0 ? 0 : -1;
+                    }
+            built = g;
+        }
+
+        /**
+         * Whole vectors of a row by gathers through the tables (JFR: the element-by-element loop
+         * was 4.5% of a one-thread inference step, on the 4 × 4 → 2 × 2 layer), the rest element by
+         * element.
+         */
         @Override
         public void pack(float[] dst, int off, int k0, int kc, int j0, int nr) {
-            final int KK = g.KH * g.KW, HW = g.H * g.W;
+            final int KK = g.KH * g.KW, HW = g.H * g.W, OHW = g.OH * g.OW;
+            final int image = g.C * HW, full = nr / L * L;
             for (int kk = 0; kk < kc; kk++) {
-                int k = k0 + kk, c = k / KK, d = off + kk * NR;
-                gatherRun(dst, d, x, src, g, (n0 * g.C + c) * HW, k % KK, j0, nr);
+                int k = k0 + kk, c = k / KK, t = k % KK, d = off + kk * NR;
+                int plane0 = (n0 * g.C + c) * HW;
+                for (int jj = 0; jj < full; jj += L) {
+                    int j = j0 + jj, i = (t * OHW + j % OHW) * L;
+                    FloatVector.fromArray(F, x, plane0 + j / OHW * image, index, i)
+                            .reinterpretAsInts()
+                            .and(IntVector.fromArray(HalfWindows.I, keep, i))
+                            .reinterpretAsFloats()
+                            .intoArray(dst, d + jj);
+                }
+                if (full < nr) gatherRun(dst, d + full, x, src, g, plane0, t, j0 + full, nr - full);
                 if (nr < NR) Arrays.fill(dst, d + nr, d + NR, 0f);
             }
         }
