@@ -4,6 +4,8 @@
 # With --djl it also runs them on libtorch 2.7.1 through DJL (bench/djl, built with the Maven
 # profile `djl`, natives from Maven Central, run offline). Not part of CI.
 #   usage: bench/compare-pytorch.sh [--djl] [THREADS] [BATCH] [ROUNDS]
+# CLADEC_JAR names the engine's jar (default cladec/target/cladec.jar), so that a rebuild during the
+# run cannot swap it between rounds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DJL=0
@@ -17,7 +19,7 @@ if ! /usr/bin/python3 -c "import torch" 2>/dev/null; then
   echo "installing python3-torch and libopenblas0-pthread (apt)" >&2
   apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-torch libopenblas0-pthread
 fi
-JAR=cladec/target/cladec.jar
+JAR=${CLADEC_JAR:-cladec/target/cladec.jar}
 [ -f "$JAR" ] || mvn -q -DskipTests package
 PEER=bench/djl/target/cladec-bench-djl-0.1.0-SNAPSHOT.jar
 if [ "$DJL" = 1 ] && [ ! -f "$PEER" ]; then
