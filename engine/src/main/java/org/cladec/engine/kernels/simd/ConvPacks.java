@@ -52,6 +52,10 @@ final class ConvPacks {
             im2colWindows(dst, ld, x, g, n0, cnt, cLo, cHi, s.halfWindows(g));
             return;
         }
+        if (byShifts(g)) {
+            im2colShifts(dst, ld, x, g, n0, cnt, cLo, cHi, s.shifts.set(g, sources(g, s)));
+            return;
+        }
         final boolean strided = SH * SW > 1;
         final float[] src = strided ? s.temp3(cnt * nc * P) : x;
         if (strided) split(src, x, g, n0, cnt, cLo, cHi, Hs, Ws);
@@ -161,6 +165,87 @@ final class ConvPacks {
      * 13-15% slower on all three kernels than the run copies and adds, which need no phase planes
      * there.
      */
+    static boolean byShifts(ConvGeom g) {
+        int OHW = g.OH * g.OW;
+        return g.SH == 1
+                && g.SW == 1
+                && g.OH == g.H
+                && g.OW == g.W
+                && OHW % L == 0
+                && OHW > IM2COL_SMALL_PIXELS;
+    }
+
+    /**
+     * {@link #im2col} by {@link Shifts}: each vector of a tap's row is one load of the input plane
+     * at the tap's offset, its padding lanes cleared by an int {@code and}. Vectors whose load
+     * would leave x go element by element.
+     */
+    private static void im2colShifts(
+            float[] dst,
+            int ld,
+            float[] x,
+            ConvGeom g,
+            int n0,
+            int cnt,
+            int cLo,
+            int cHi,
+            Shifts sh) {
+        final int C = g.C, KH = g.KH, KW = g.KW, KK = KH * KW, HW = g.H * g.W, V = HW / L;
+        final int[] keep = sh.keep;
+        for (int c = cLo; c < cHi; c++) {
+            for (int t = 0; t < KK; t++) {
+                int row = ((c - cLo) * KK + t) * ld;
+                int shift = (t / KW - g.PH) * g.W + (t % KW - g.PW);
+                for (int n = 0; n < cnt; n++) {
+                    int plane = ((n0 + n) * C + c) * HW, d = row + n * HW;
+                    for (int v = 0, k = t * V * L; v < V; v++, k += L, d += L) {
+                        int from = plane + v * L + shift;
+                        if (from < 0 || from > x.length - L) {
+                            gatherRun(dst, d, x, sh.src, g, plane, t, v * L, L);
+                            continue;
+                        }
+                        FloatVector.fromArray(F, x, from)
+                                .reinterpretAsInts()
+                                .and(IntVector.fromArray(HalfWindows.I, keep, k))
+                                .reinterpretAsFloats()
+                                .intoArray(dst, d);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Stride 1 with the output plane the input's size (3 × 3 with padding 1 at stride 1): tap t
+     * reads output pixel p's input at p + (kh − PH)·W + (kw − PW) in the flattened plane, so a
+     * vector of a tap's row is one unaligned load, with the lanes whose pixel lies in the padding
+     * (they read a neighbouring row or plane) cleared. {@code keep[(t·V + v)·L + l]} is all ones
+     * where lane l of vector v reads a pixel of the plane.
+     */
+    static final class Shifts {
+        int[] keep = new int[0];
+        int[] src;
+        private ConvGeom built;
+
+        /** This geometry's table, rebuilt only when the geometry changes. */
+        Shifts set(ConvGeom g, int[] sources) {
+            this.src = sources;
+            if (built != null
+                    && built.H == g.H
+                    && built.W == g.W
+                    && built.KH == g.KH
+                    && built.KW == g.KW
+                    && built.PH == g.PH
+                    && built.PW == g.PW) return this;
+            final int KK = g.KH * g.KW, HW = g.H * g.W;
+            if (keep.length < KK * HW) keep = new int[KK * HW];
+            for (int t = 0; t < KK; t++)
+                for (int p = 0; p < HW; p++) keep[t * HW + p] = sources[t * HW + p] < 0 ? 0 : -1;
+            built = g;
+            return this;
+        }
+    }
+
     static boolean byWindows(ConvGeom g) {
         int half = Math.max(1, L / 2), OHW = g.OH * g.OW;
         return g.SW == 2
