@@ -5,6 +5,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.function.LongSupplier;
 import org.cladec.engine.kernels.Kernels;
+import org.cladec.engine.kernels.simd.Peak;
 import org.cladec.engine.parallel.Parallel;
 import org.cladec.method.Workloads;
 import picocli.CommandLine.Command;
@@ -61,7 +62,9 @@ final class BenchCommand implements Callable<Integer> {
             names = "--scaling",
             description = {
                 "Also time one thread in the same run, its repeats alternating with the pool's, and print",
-                "<name>_1thread (img/s) and <name>_scaling (the median of the pairs' speed-ups). Needs 2+ threads."
+                "<name>_1thread (img/s) and <name>_scaling (the median of the pairs' speed-ups). Needs 2+ threads.",
+                "First prints fma_scaling: the same comparison on the FMA micro-kernel alone, the most any",
+                "workload can scale on this machine just then (a virtual machine's vCPUs may share a core)."
             })
     boolean scaling;
 
@@ -88,6 +91,9 @@ final class BenchCommand implements Callable<Integer> {
                 batch,
                 width,
                 System.getProperty("java.version"));
+        if (scaling)
+            System.out.printf(
+                    Locale.ROOT, "fma_scaling=%.2f%n", fmaScaling(t, Math.max(5, repeats)));
         for (String name : only != null ? only : Workloads.NAMES) {
             // warm-up: the JIT compiles a kernel fully (C2, where the Vector API turns into vector
             // instructions) only once it is hot, which for the rarely called ones (optimizer
@@ -123,6 +129,53 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /**
+     * The pool's speed-up over one thread on the FMA micro-kernel alone (L1-resident, no memory
+     * traffic, nothing shared): each pool thread runs what the one thread runs, so a machine with a
+     * core per thread reads about the thread count. On this project's 2-vCPU virtual machine it
+     * read 0.98-1.00 per thread in some minutes and 0.44-0.51 in others (both vCPUs on one core),
+     * and the workloads' scalings fell with it.
+     */
+    static double fmaScaling(int threads, int pairs) {
+        int kc = Peak.KC, reps = 20_000; // ~20 ms at 150 GFLOP/s
+        float[][] a = new float[threads][Peak.MR * kc], b = new float[threads][kc * Peak.NR];
+        float[][] c = new float[threads][Peak.MR * Peak.NR];
+        Runnable one = () -> Peak.run(a[0], b[0], c[0], kc, reps);
+        Runnable all =
+                () ->
+                        Parallel.forRange(
+                                threads,
+                                (lo, hi) -> {
+                                    for (int i = lo; i < hi; i++)
+                                        Peak.run(a[i], b[i], c[i], kc, reps);
+                                });
+        for (long end = System.nanoTime() + 500_000_000L; System.nanoTime() < end; ) {
+            one.run();
+            all.run();
+        }
+        double[] speedups = new double[pairs];
+        for (int r = 0; r < pairs; r++) {
+            double t1 = 0, tAll = 0;
+            for (int i = 0; i < 2; i++) { // alternate which goes first
+                if ((r + i) % 2 == 0) {
+                    t1 += seconds(one);
+                    tAll += seconds(all);
+                } else {
+                    tAll += seconds(all);
+                    t1 += seconds(one);
+                }
+            }
+            speedups[r] = threads * t1 / tAll;
+        }
+        return median(speedups);
+    }
+
+    private static double seconds(Runnable r) {
+        long t0 = System.nanoTime();
+        r.run();
+        return (System.nanoTime() - t0) / 1e9;
     }
 
     /** Images per second over one repeat of {@code steps} steps. */
