@@ -48,12 +48,16 @@ final class ConvPacks {
             im2colSmall(dst, ld, x, g, n0, cnt, cLo, cHi, s);
             return;
         }
+        if (byPhaseShifts(g)) {
+            im2colPhaseShifts(dst, ld, x, g, n0, cnt, cLo, cHi, s);
+            return;
+        }
         if (byWindows(g)) {
             im2colWindows(dst, ld, x, g, n0, cnt, cLo, cHi, s.halfWindows(g));
             return;
         }
         if (byShifts(g)) {
-            im2colShifts(dst, ld, x, g, n0, cnt, cLo, cHi, s.shifts.set(g, sources(g, s)));
+            im2colShifts(dst, ld, x, g, n0, cnt, cLo, cHi, s.shifts.set(g, s));
             return;
         }
         final boolean strided = SH * SW > 1;
@@ -220,29 +224,138 @@ final class ConvPacks {
      * reads output pixel p's input at p + (kh − PH)·W + (kw − PW) in the flattened plane, so a
      * vector of a tap's row is one unaligned load, with the lanes whose pixel lies in the padding
      * (they read a neighbouring row or plane) cleared. {@code keep[(t·V + v)·L + l]} is all ones
-     * where lane l of vector v reads a pixel of the plane.
+     * where lane l of vector v reads a pixel of the plane. At stride 2 the same holds in each tap's
+     * phase plane ({@link #im2colPhaseShifts}).
      */
     static final class Shifts {
         int[] keep = new int[0];
-        int[] src;
+        int[] src = new int[0];
         private ConvGeom built;
 
-        /** This geometry's table, rebuilt only when the geometry changes. */
-        Shifts set(ConvGeom g, int[] sources) {
-            this.src = sources;
+        /**
+         * This geometry's tables, rebuilt only when the geometry changes: the first layer's im2col
+         * comes one image at a time, and rebuilding its sources (2,304 entries) every call made its
+         * forward 1.75× slower.
+         */
+        Shifts set(ConvGeom g, Gemm.Scratch s) {
             if (built != null
                     && built.H == g.H
                     && built.W == g.W
                     && built.KH == g.KH
                     && built.KW == g.KW
+                    && built.SH == g.SH
+                    && built.SW == g.SW
                     && built.PH == g.PH
                     && built.PW == g.PW) return this;
-            final int KK = g.KH * g.KW, HW = g.H * g.W;
-            if (keep.length < KK * HW) keep = new int[KK * HW];
-            for (int t = 0; t < KK; t++)
-                for (int p = 0; p < HW; p++) keep[t * HW + p] = sources[t * HW + p] < 0 ? 0 : -1;
+            final int n = g.KH * g.KW * g.OH * g.OW;
+            int[] sources = sources(g, s); // a scratch table that other packers reuse: copied
+            if (keep.length < n) {
+                keep = new int[n];
+                src = new int[n];
+            }
+            System.arraycopy(sources, 0, src, 0, n);
+            for (int i = 0; i < n; i++) keep[i] = src[i] < 0 ? 0 : -1;
             built = g;
             return this;
+        }
+    }
+
+    /**
+     * Whether {@link #im2col} goes by {@link #im2colPhaseShifts}: the windows' geometries at stride
+     * 2 both ways whose output planes are the input's halved (each phase plane is an output plane).
+     */
+    static boolean byPhaseShifts(ConvGeom g) {
+        return byWindows(g)
+                && g.SH == 2
+                && g.H % 2 == 0
+                && g.W % 2 == 0
+                && g.OH * 2 == g.H
+                && g.OW * 2 == g.W;
+    }
+
+    /**
+     * {@link #im2col} at stride 2 by phase planes and shifted loads: each (image, channel) plane is
+     * split once into its four phase planes, a pair of half-vector windows per vector ({@link
+     * #splitByWindows}), and then every tap reads a shifted stride-1 window of one phase plane, one
+     * load and an {@code and} per vector as {@link #im2colShifts}. The windows alone permute every
+     * tap's vectors (9 per plane vector for 3 × 3) and were a third of the 16 × 16 → 8 × 8 forward
+     * in JFR; the split permutes each pixel once.
+     */
+    private static void im2colPhaseShifts(
+            float[] dst,
+            int ld,
+            float[] x,
+            ConvGeom g,
+            int n0,
+            int cnt,
+            int cLo,
+            int cHi,
+            Gemm.Scratch s) {
+        final int C = g.C, KW = g.KW, KK = g.KH * KW, HW = g.H * g.W, Hs = g.OH, Ws = g.OW;
+        final int OHW = Hs * Ws, P = 4 * OHW, V = OHW / L, nc = cHi - cLo;
+        float[] phases = s.temp3(cnt * nc * P);
+        splitByWindows(phases, x, g, n0, cnt, cLo, cHi, s.halfWindows(g));
+        Shifts sh = s.shifts.set(g, s);
+        final int[] keep = sh.keep;
+        for (int c = cLo; c < cHi; c++) {
+            for (int t = 0; t < KK; t++) {
+                int row = ((c - cLo) * KK + t) * ld, tap = tapOffset(g, t / KW, t % KW, Hs, Ws);
+                for (int n = 0; n < cnt; n++) {
+                    int plane = (n * nc + c - cLo) * P + tap, d = row + n * OHW;
+                    for (int v = 0, k = t * OHW; v < V; v++, k += L, d += L) {
+                        int from = plane + v * L;
+                        if (from < 0 || from > phases.length - L) {
+                            gatherRun(dst, d, x, sh.src, g, ((n0 + n) * C + c) * HW, t, v * L, L);
+                            continue;
+                        }
+                        FloatVector.fromArray(F, phases, from)
+                                .reinterpretAsInts()
+                                .and(IntVector.fromArray(HalfWindows.I, keep, k))
+                                .reinterpretAsFloats()
+                                .intoArray(dst, d);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * {@link #split} for {@link #byPhaseShifts}' geometries: each vector of a phase plane is two
+     * half-vector windows of input rows, each one load permuted by the windows' every-second-lane
+     * shuffle. A plane whose last loads would run past x goes element by element.
+     */
+    private static void splitByWindows(
+            float[] dst, float[] x, ConvGeom g, int n0, int cnt, int cLo, int cHi, HalfWindows hw) {
+        final int W = g.W, HW = g.H * W, Hs = g.OH, Ws = g.OW, OHW = Hs * Ws;
+        final int half = Math.max(1, L / 2), V = OHW / L;
+        final VectorShuffle<Float> fromLo = hw.fromLo, fromHi = hw.fromHi;
+        int d = 0;
+        for (int n = n0; n < n0 + cnt; n++) {
+            for (int c = cLo; c < cHi; c++) {
+                int xp = (n * g.C + c) * HW;
+                boolean inside = xp + HW + L <= x.length; // the loads pass the plane by < L
+                for (int ph = 0; ph < 2; ph++) {
+                    for (int pw = 0; pw < 2; pw++, d += OHW) {
+                        if (!inside) {
+                            for (int i = 0; i < Hs; i++)
+                                for (int j = 0; j < Ws; j++)
+                                    dst[d + i * Ws + j] = x[xp + (2 * i + ph) * W + 2 * j + pw];
+                            continue;
+                        }
+                        for (int u = 0, e = 0; u < V; u++, e += L) {
+                            int f = e + half;
+                            int a = xp + (2 * (e / Ws) + ph) * W + 2 * (e % Ws) + pw;
+                            int b = xp + (2 * (f / Ws) + ph) * W + 2 * (f % Ws) + pw;
+                            FloatVector.fromArray(F, x, a)
+                                    .rearrange(fromLo)
+                                    .blend(
+                                            FloatVector.fromArray(F, x, b).rearrange(fromHi),
+                                            HalfWindows.HIGH)
+                                    .intoArray(dst, d + e);
+                        }
+                    }
+                }
+            }
         }
     }
 
