@@ -130,6 +130,26 @@ public final class ConvGeom {
         return 2L * N * OC * OH * OW * C * KH * KW;
     }
 
+    /**
+     * Whether {@code o} is this geometry but perhaps for the batch size: what per-geometry tables
+     * and packed weights are keyed on ({@code o} may be null).
+     */
+    public boolean sameButBatch(ConvGeom o) {
+        return o != null
+                && C == o.C
+                && H == o.H
+                && W == o.W
+                && OC == o.OC
+                && KH == o.KH
+                && KW == o.KW
+                && SH == o.SH
+                && SW == o.SW
+                && PH == o.PH
+                && PW == o.PW
+                && OH == o.OH
+                && OW == o.OW;
+    }
+
     /** The same geometry with another batch size. */
     public ConvGeom withN(int n) {
         return checked(new ConvGeom(n, C, H, W, OC, KH, KW, SH, SW, PH, PW, OH, OW));

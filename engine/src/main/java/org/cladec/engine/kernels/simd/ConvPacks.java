@@ -238,15 +238,7 @@ final class ConvPacks {
          * forward 1.75× slower.
          */
         Shifts set(ConvGeom g, Gemm.Scratch s) {
-            if (built != null
-                    && built.H == g.H
-                    && built.W == g.W
-                    && built.KH == g.KH
-                    && built.KW == g.KW
-                    && built.SH == g.SH
-                    && built.SW == g.SW
-                    && built.PH == g.PH
-                    && built.PW == g.PW) return this;
+            if (g.sameButBatch(built)) return this;
             final int n = g.KH * g.KW * g.OH * g.OW;
             int[] sources = sources(g, s); // a scratch table that other packers reuse: copied
             if (keep.length < n) {
@@ -1214,23 +1206,8 @@ final class ConvPacks {
             this.src = sources(g, s);
             this.g = g;
             this.n0 = n0;
-            if (!sameTables(g, built)) build(g);
+            if (!g.sameButBatch(built)) build(g);
             return this;
-        }
-
-        private static boolean sameTables(ConvGeom a, ConvGeom b) {
-            return b != null
-                    && a.C == b.C
-                    && a.H == b.H
-                    && a.W == b.W
-                    && a.KH == b.KH
-                    && a.KW == b.KW
-                    && a.OH == b.OH
-                    && a.OW == b.OW
-                    && a.SH == b.SH
-                    && a.SW == b.SW
-                    && a.PH == b.PH
-                    && a.PW == b.PW;
         }
 
         private void build(ConvGeom g) {

@@ -105,7 +105,7 @@ final class DenseConv {
 
         /** Whether this holds the part [ocLo, ocHi) of w's D in geometry g, current or not. */
         boolean holds(float[] w, ConvGeom g, int ocLo, int ocHi) {
-            return source == w && ocLo == this.ocLo && ocHi == this.ocHi && sameD(g, this.g);
+            return source == w && ocLo == this.ocLo && ocHi == this.ocHi && g.sameButBatch(this.g);
         }
 
         /** The packed part, packed again first unless w's rows are those it was packed from. */
@@ -141,22 +141,6 @@ final class DenseConv {
             g = null;
             copy = new float[0];
             packed.data = new float[0];
-        }
-
-        private static boolean sameD(ConvGeom a, ConvGeom b) {
-            return b != null
-                    && a.C == b.C
-                    && a.H == b.H
-                    && a.W == b.W
-                    && a.OC == b.OC
-                    && a.KH == b.KH
-                    && a.KW == b.KW
-                    && a.OH == b.OH
-                    && a.OW == b.OW
-                    && a.SH == b.SH
-                    && a.SW == b.SW
-                    && a.PH == b.PH
-                    && a.PW == b.PW;
         }
     }
 
