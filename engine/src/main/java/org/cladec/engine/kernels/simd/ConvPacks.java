@@ -56,8 +56,23 @@ final class ConvPacks {
             im2colWindows(dst, ld, x, g, n0, cnt, cLo, cHi, s.halfWindows(g));
             return;
         }
-        if (byShifts(g)) {
-            im2colShifts(dst, ld, x, g, n0, cnt, cLo, cHi, s.shifts.set(g, s));
+        if (byShifts(g)) { // stride 1: x's own planes (P = H·W) are the source planes
+            tapsByShifts(
+                    dst,
+                    ld,
+                    x,
+                    (n0 * C + cLo) * P,
+                    C * P,
+                    P,
+                    Hs,
+                    Ws,
+                    x,
+                    g,
+                    n0,
+                    cnt,
+                    cLo,
+                    cHi,
+                    s.shifts.set(g, s));
             return;
         }
         final boolean strided = SH * SW > 1;
@@ -180,13 +195,21 @@ final class ConvPacks {
     }
 
     /**
-     * {@link #im2col} by {@link Shifts}: each vector of a tap's row is one load of the input plane
-     * at the tap's offset, its padding lanes cleared by an int {@code and}. Vectors whose load
-     * would leave x go element by element.
+     * The taps' rows by {@link Shifts}: each vector is one load of a source plane at the tap's
+     * offset ({@link #tapOffset}), its padding lanes cleared by an int {@code and}; vectors whose
+     * load would leave src go element by element from x. The source planes of (image n0 + n,
+     * channel c) start at {@code src[base + n·nStride + (c − cLo)·cStride]}: x's own planes at
+     * stride 1, the phase planes of {@link #im2colPhaseShifts} at stride 2, Hs × Ws each.
      */
-    private static void im2colShifts(
+    private static void tapsByShifts(
             float[] dst,
             int ld,
+            float[] src,
+            int base,
+            int nStride,
+            int cStride,
+            int Hs,
+            int Ws,
             float[] x,
             ConvGeom g,
             int n0,
@@ -194,21 +217,21 @@ final class ConvPacks {
             int cLo,
             int cHi,
             Shifts sh) {
-        final int C = g.C, KH = g.KH, KW = g.KW, KK = KH * KW, HW = g.H * g.W, V = HW / L;
+        final int KW = g.KW, KK = g.KH * KW, HW = g.H * g.W, OHW = g.OH * g.OW, V = OHW / L;
         final int[] keep = sh.keep;
         for (int c = cLo; c < cHi; c++) {
             for (int t = 0; t < KK; t++) {
-                int row = ((c - cLo) * KK + t) * ld;
-                int shift = (t / KW - g.PH) * g.W + (t % KW - g.PW);
+                int row = ((c - cLo) * KK + t) * ld, tap = tapOffset(g, t / KW, t % KW, Hs, Ws);
                 for (int n = 0; n < cnt; n++) {
-                    int plane = ((n0 + n) * C + c) * HW, d = row + n * HW;
-                    for (int v = 0, k = t * V * L; v < V; v++, k += L, d += L) {
-                        int from = plane + v * L + shift;
-                        if (from < 0 || from > x.length - L) {
-                            gatherRun(dst, d, x, sh.src, g, plane, t, v * L, L);
+                    int plane = base + n * nStride + (c - cLo) * cStride, d = row + n * OHW;
+                    for (int v = 0, k = t * OHW; v < V; v++, k += L, d += L) {
+                        int from = plane + tap + v * L;
+                        if (from < 0 || from > src.length - L) {
+                            int xPlane = ((n0 + n) * g.C + c) * HW;
+                            gatherRun(dst, d, x, sh.src, g, xPlane, t, v * L, L);
                             continue;
                         }
-                        FloatVector.fromArray(F, x, from)
+                        FloatVector.fromArray(F, src, from)
                                 .reinterpretAsInts()
                                 .and(IntVector.fromArray(HalfWindows.I, keep, k))
                                 .reinterpretAsFloats()
@@ -269,7 +292,7 @@ final class ConvPacks {
      * {@link #im2col} at stride 2 by phase planes and shifted loads: each (image, channel) plane is
      * split once into its four phase planes, a pair of half-vector windows per vector ({@link
      * #splitByWindows}), and then every tap reads a shifted stride-1 window of one phase plane, one
-     * load and an {@code and} per vector as {@link #im2colShifts}. The windows alone permute every
+     * load and an {@code and} per vector ({@link #tapsByShifts}). The windows alone permute every
      * tap's vectors (9 per plane vector for 3 × 3) and were a third of the 16 × 16 → 8 × 8 forward
      * in JFR; the split permutes each pixel once.
      */
@@ -283,32 +306,25 @@ final class ConvPacks {
             int cLo,
             int cHi,
             Gemm.Scratch s) {
-        final int C = g.C, KW = g.KW, KK = g.KH * KW, HW = g.H * g.W, Hs = g.OH, Ws = g.OW;
-        final int OHW = Hs * Ws, P = 4 * OHW, V = OHW / L, nc = cHi - cLo;
+        final int P = 4 * g.OH * g.OW, nc = cHi - cLo;
         float[] phases = s.temp3(cnt * nc * P);
         splitByWindows(phases, x, g, n0, cnt, cLo, cHi, s.halfWindows(g));
-        Shifts sh = s.shifts.set(g, s);
-        final int[] keep = sh.keep;
-        for (int c = cLo; c < cHi; c++) {
-            for (int t = 0; t < KK; t++) {
-                int row = ((c - cLo) * KK + t) * ld, tap = tapOffset(g, t / KW, t % KW, Hs, Ws);
-                for (int n = 0; n < cnt; n++) {
-                    int plane = (n * nc + c - cLo) * P + tap, d = row + n * OHW;
-                    for (int v = 0, k = t * OHW; v < V; v++, k += L, d += L) {
-                        int from = plane + v * L;
-                        if (from < 0 || from > phases.length - L) {
-                            gatherRun(dst, d, x, sh.src, g, ((n0 + n) * C + c) * HW, t, v * L, L);
-                            continue;
-                        }
-                        FloatVector.fromArray(F, phases, from)
-                                .reinterpretAsInts()
-                                .and(IntVector.fromArray(HalfWindows.I, keep, k))
-                                .reinterpretAsFloats()
-                                .intoArray(dst, d);
-                    }
-                }
-            }
-        }
+        tapsByShifts(
+                dst,
+                ld,
+                phases,
+                0,
+                nc * P,
+                P,
+                g.OH,
+                g.OW,
+                x,
+                g,
+                n0,
+                cnt,
+                cLo,
+                cHi,
+                s.shifts.set(g, s));
     }
 
     /**
