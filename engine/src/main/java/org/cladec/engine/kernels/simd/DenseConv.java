@@ -68,8 +68,7 @@ final class DenseConv {
         final int OHW = g.OH * g.OW, R = g.OC * OHW, Q = g.C * g.H * g.W;
         if (nHi <= nLo || ocHi <= ocLo) return;
         int cols = (ocHi - ocLo) * OHW;
-        Gemm.BPack d =
-                keep ? s.kept(w, g, ocLo, ocHi) : s.dense.set(w, g, s, true).from(ocLo * OHW);
+        Gemm.BPack d = keep ? s.kept(w, g, ocLo, ocHi) : transposed(w, g, ocLo, s);
         Gemm.gemm(
                 out,
                 nLo * R + ocLo * OHW,
@@ -85,6 +84,11 @@ final class DenseConv {
                 accumulate,
                 s);
         if (b != null) SimdConvKernels.addBias(out, b, g.OC, OHW, nLo, nHi, ocLo, ocHi);
+    }
+
+    /** The forward's packer: Dᵀ's columns from output channel ocLo's first on. */
+    private static Packer transposed(float[] w, ConvGeom g, int ocLo, Gemm.Scratch s) {
+        return s.dense.set(w, g, s, true).from(ocLo * g.OH * g.OW);
     }
 
     /**
@@ -115,9 +119,8 @@ final class DenseConv {
             filled = true;
             if (copy.length < len) copy = new float[len];
             System.arraycopy(w, from, copy, 0, len);
-            int OHW = g.OH * g.OW;
-            Packer d = s.dense.set(w, g, s, true).from(ocLo * OHW);
-            return packed.fill(d, g.C * g.H * g.W, (ocHi - ocLo) * OHW, s);
+            return packed.fill(
+                    transposed(w, g, ocLo, s), g.C * g.H * g.W, (ocHi - ocLo) * g.OH * g.OW, s);
         }
 
         /** Takes the part [ocLo, ocHi) of w's D in geometry g, to be packed at first use. */

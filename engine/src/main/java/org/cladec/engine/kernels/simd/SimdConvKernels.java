@@ -117,14 +117,11 @@ public final class SimdConvKernels implements ConvKernels {
             boolean accumulate,
             int nLo,
             int nHi) {
-        Gemm.Scratch s = Gemm.SCRATCH.get();
         if (DenseConv.applies(g)) {
-            DenseConv.forward(out, x, w, b, g, accumulate, nLo, nHi, 0, g.OC, scale != null, s);
-            if (scale != null)
-                SimdNormKernels.scaleShiftRelu(
-                        out, scale, shift, g.OC, g.OH * g.OW, nLo, nHi, 0, g.OC);
+            dense(out, x, w, b, scale, shift, g, accumulate, nLo, nHi, 0, g.OC);
             return;
         }
+        Gemm.Scratch s = Gemm.SCRATCH.get();
         final int OC = g.OC, K = g.C * g.KH * g.KW, OHW = g.OH * g.OW;
         int nb = OHW >= TARGET_COLS ? 1 : columnChunk(OHW, K, nHi - nLo);
         for (int n0 = nLo; n0 < nHi; n0 += nb) {
@@ -180,9 +177,34 @@ public final class SimdConvKernels implements ConvKernels {
             int ocLo,
             int ocHi) {
         if (DenseConv.applies(g))
-            DenseConv.forward(
-                    out, x, w, b, g, accumulate, 0, g.N, ocLo, ocHi, false, Gemm.SCRATCH.get());
+            dense(out, x, w, b, null, null, g, accumulate, 0, g.N, ocLo, ocHi);
         else ConvKernels.super.forwardChannels(out, x, w, b, g, accumulate, ocLo, ocHi);
+    }
+
+    /**
+     * The dense form's forward for images [nLo, nHi), channels [ocLo, ocHi); where scale is given
+     * (the inference path) its packed weight matrix is kept across calls ({@link DenseConv.Kept})
+     * and the folded batch norm's epilogue follows.
+     */
+    private static void dense(
+            float[] out,
+            float[] x,
+            float[] w,
+            float[] b,
+            float[] scale,
+            float[] shift,
+            ConvGeom g,
+            boolean accumulate,
+            int nLo,
+            int nHi,
+            int ocLo,
+            int ocHi) {
+        boolean fold = scale != null;
+        DenseConv.forward(
+                out, x, w, b, g, accumulate, nLo, nHi, ocLo, ocHi, fold, Gemm.SCRATCH.get());
+        if (fold)
+            SimdNormKernels.scaleShiftRelu(
+                    out, scale, shift, g.OC, g.OH * g.OW, nLo, nHi, ocLo, ocHi);
     }
 
     /**
@@ -199,12 +221,10 @@ public final class SimdConvKernels implements ConvKernels {
             ConvGeom g,
             int ocLo,
             int ocHi) {
-        if (!DenseConv.applies(g)) {
+        if (DenseConv.applies(g))
+            dense(out, x, w, null, scale, shift, g, false, 0, g.N, ocLo, ocHi);
+        else
             ConvKernels.super.forwardChannelsScaleShiftRelu(out, x, w, scale, shift, g, ocLo, ocHi);
-            return;
-        }
-        DenseConv.forward(out, x, w, null, g, false, 0, g.N, ocLo, ocHi, true, Gemm.SCRATCH.get());
-        scaleShiftRelu(out, scale, shift, g, 0, g.N, ocLo, ocHi);
     }
 
     /** {@link SimdNormKernels#normalize}'s rounding: one per element, lanes and tail alike. */

@@ -321,12 +321,6 @@ public final class SimdNormKernels implements NormKernels {
     }
 
     /**
-     * {@code max(y, 0)}: the Vector API's MAX has Math.max's semantics (NaN kept, −0 becomes +0),
-     * those of the scalar ReLU. NOTE: a blend on "y > 0 or NaN" here compiled to the Vector API's
-     * unintrinsified Java fallback on JDK 17 (JFR: blendTemplate, allocation; the fused batch norm
-     * took 10% of a ClaDec step).
-     */
-    /**
      * {@code dst[d + i] = src[s + i]·scale + shift} (then ReLU if asked) for i < n, one rounding
      * per element, vector lanes and tail alike: {@link #normalize}'s arithmetic on one plane, and
      * the convolution's folded batch norm on a row of its product.
@@ -405,6 +399,12 @@ public final class SimdNormKernels implements NormKernels {
         }
     }
 
+    /**
+     * {@code max(y, 0)}: the Vector API's MAX has Math.max's semantics (NaN kept, −0 becomes +0),
+     * those of the scalar ReLU. NOTE: a blend on "y > 0 or NaN" here compiled to the Vector API's
+     * unintrinsified Java fallback on JDK 17 (JFR: blendTemplate, allocation; the fused batch norm
+     * took 10% of a ClaDec step).
+     */
     private static FloatVector relu(FloatVector y) {
         return y.max(0f);
     }
