@@ -1270,6 +1270,113 @@ final class ConvPacks {
     }
 
     /**
+     * Whether the forward's im2col panels can be packed straight from shifted source planes ({@link
+     * ShiftCols}): the geometries {@link #im2col} takes by {@link #byShifts} or {@link
+     * #byPhaseShifts}.
+     */
+    static boolean byShiftCols(ConvGeom g) {
+        return byShifts(g) || byPhaseShifts(g);
+    }
+
+    /**
+     * The im2col matrix of {@link #byShiftCols}' geometries, never materialised: GEMM packs its
+     * panels with {@link #tapsByShifts}' loads, one shifted load of a source plane and an {@code
+     * and} per vector, from x's own planes at stride 1 and from the chunk's phase planes (split
+     * once by {@link #splitByWindows}) at stride 2. {@code B(k = (c, t), j = (n, p))} as {@link
+     * #im2col}'s for images n0 + n. Materialising the matrix and then packing it copied every
+     * element twice more, through a buffer that, with the packed block beside it, overflowed L2.
+     */
+    static final class ShiftCols implements Gemm.BPack {
+        private float[] src, x;
+        private int base, nStride, cStride, n0, KK, OHW;
+        private ConvGeom g;
+        private Shifts sh;
+
+        /** Tap t's offset in an image's source planes ({@link #tapOffset}). */
+        private int[] taps = new int[0];
+
+        /**
+         * The columns of images [n0, n0 + cnt), all channels; splits the phase planes at stride 2.
+         */
+        ShiftCols set(float[] x, ConvGeom g, int n0, int cnt, Gemm.Scratch s) {
+            this.x = x;
+            this.g = g;
+            this.n0 = n0;
+            KK = g.KH * g.KW;
+            OHW = g.OH * g.OW;
+            sh = s.shifts.set(g, s);
+            int Hs = g.H, Ws = g.W;
+            if (byPhaseShifts(g)) {
+                final int P = 4 * OHW;
+                src = s.temp3(cnt * g.C * P);
+                splitByWindows(src, x, g, n0, cnt, 0, g.C, s.halfWindows(g));
+                base = 0;
+                nStride = g.C * P;
+                cStride = P;
+                Hs = g.OH;
+                Ws = g.OW;
+            } else {
+                src = x;
+                base = n0 * g.C * OHW;
+                nStride = g.C * OHW;
+                cStride = OHW;
+            }
+            if (taps.length < KK) taps = new int[KK];
+            for (int t = 0; t < KK; t++) taps[t] = tapOffset(g, t / g.KW, t % g.KW, Hs, Ws);
+            return this;
+        }
+
+        @Override
+        public void pack(float[] dst, int off, int k0, int kc, int j0, int nr) {
+            for (int kk = 0, k = k0; kk < kc; kk++, k++) {
+                int d = off + kk * NR;
+                row(dst, d, k / KK, k % KK, j0, nr);
+                if (nr < NR) Arrays.fill(dst, d + nr, d + NR, 0f);
+            }
+        }
+
+        /** Row by row across the block's panels, so each row's tap is looked up once. */
+        @Override
+        public void packBlock(float[] dst, int k0, int kc, int j0, int nc) {
+            for (int kk = 0, c = k0 / KK, t = k0 % KK; kk < kc; kk++) {
+                for (int jp = 0; jp < nc; jp += NR) {
+                    int nr = Math.min(NR, nc - jp), d = jp * kc + kk * NR;
+                    row(dst, d, c, t, j0 + jp, nr);
+                    if (nr < NR) Arrays.fill(dst, d + nr, d + NR, 0f);
+                }
+                if (++t == KK) {
+                    t = 0;
+                    c++;
+                }
+            }
+        }
+
+        /** Columns [j, j + len) of row (c, t) into dst[d ..]; j and len whole vectors. */
+        private void row(float[] dst, int d, int c, int t, int j, int len) {
+            final int[] keep = sh.keep;
+            int n = j / OHW, p = j - n * OHW, from = base + c * cStride + taps[t] + n * nStride + p;
+            for (int e = d, end = d + len; e < end; e += L) {
+                if (from < 0 || from > src.length - L) {
+                    int plane = ((n0 + n) * g.C + c) * g.H * g.W;
+                    gatherRun(dst, e, x, sh.src, g, plane, t, p, L);
+                } else {
+                    FloatVector.fromArray(F, src, from)
+                            .reinterpretAsInts()
+                            .and(IntVector.fromArray(HalfWindows.I, keep, t * OHW + p))
+                            .reinterpretAsFloats()
+                            .intoArray(dst, e);
+                }
+                from += L;
+                if ((p += L) == OHW) {
+                    p = 0;
+                    n++;
+                    from += nStride - OHW;
+                }
+            }
+        }
+    }
+
+    /**
      * An (N, rows, P) tensor seen as a (rows, N·P) matrix: {@code B(k, j = (n, p)) = t[((n0 +
      * n)·rows + k)·P + p]}. The output gradient dOut (N, OC, OH·OW) as (OC, N·OH·OW), for input
      * gradients.

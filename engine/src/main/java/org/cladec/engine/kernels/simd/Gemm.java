@@ -144,6 +144,7 @@ final class Gemm {
         final ConvPacks.OutCols outCols = new ConvPacks.OutCols();
         final ConvPacks.OutRows outRows = new ConvPacks.OutRows();
         final ConvPacks.SmallCols smallCols = new ConvPacks.SmallCols();
+        final ConvPacks.ShiftCols shiftCols = new ConvPacks.ShiftCols();
         final ConvPacks.Shifts shifts = new ConvPacks.Shifts();
         final ConvPacks.Col2imSink col2im = new ConvPacks.Col2imSink();
         final DenseConv.Packer dense = new DenseConv.Packer();
