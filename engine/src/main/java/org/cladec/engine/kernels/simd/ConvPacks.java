@@ -48,31 +48,12 @@ final class ConvPacks {
             im2colSmall(dst, ld, x, g, n0, cnt, cLo, cHi, s);
             return;
         }
-        if (byPhaseShifts(g)) {
-            im2colPhaseShifts(dst, ld, x, g, n0, cnt, cLo, cHi, s);
+        if (byShiftCols(g)) { // stride 1 same size, or stride 2 by phase planes
+            s.shiftCols.set(x, g, n0, cnt, cLo, cHi, s).rows(dst, ld);
             return;
         }
         if (byWindows(g)) {
             im2colWindows(dst, ld, x, g, n0, cnt, cLo, cHi, s.halfWindows(g));
-            return;
-        }
-        if (byShifts(g)) { // stride 1: x's own planes (P = H·W) are the source planes
-            tapsByShifts(
-                    dst,
-                    ld,
-                    x,
-                    (n0 * C + cLo) * P,
-                    C * P,
-                    P,
-                    Hs,
-                    Ws,
-                    x,
-                    g,
-                    n0,
-                    cnt,
-                    cLo,
-                    cHi,
-                    s.shifts.set(g, s));
             return;
         }
         final boolean strided = SH * SW > 1;
@@ -195,60 +176,12 @@ final class ConvPacks {
     }
 
     /**
-     * The taps' rows by {@link Shifts}: each vector is one load of a source plane at the tap's
-     * offset ({@link #tapOffset}), its padding lanes cleared by an int {@code and}; vectors whose
-     * load would leave src go element by element from x. The source planes of (image n0 + n,
-     * channel c) start at {@code src[base + n·nStride + (c − cLo)·cStride]}: x's own planes at
-     * stride 1, the phase planes of {@link #im2colPhaseShifts} at stride 2, Hs × Ws each.
-     */
-    private static void tapsByShifts(
-            float[] dst,
-            int ld,
-            float[] src,
-            int base,
-            int nStride,
-            int cStride,
-            int Hs,
-            int Ws,
-            float[] x,
-            ConvGeom g,
-            int n0,
-            int cnt,
-            int cLo,
-            int cHi,
-            Shifts sh) {
-        final int KW = g.KW, KK = g.KH * KW, HW = g.H * g.W, OHW = g.OH * g.OW, V = OHW / L;
-        final int[] keep = sh.keep;
-        for (int c = cLo; c < cHi; c++) {
-            for (int t = 0; t < KK; t++) {
-                int row = ((c - cLo) * KK + t) * ld, tap = tapOffset(g, t / KW, t % KW, Hs, Ws);
-                for (int n = 0; n < cnt; n++) {
-                    int plane = base + n * nStride + (c - cLo) * cStride, d = row + n * OHW;
-                    for (int v = 0, k = t * OHW; v < V; v++, k += L, d += L) {
-                        int from = plane + tap + v * L;
-                        if (from < 0 || from > src.length - L) {
-                            int xPlane = ((n0 + n) * g.C + c) * HW;
-                            gatherRun(dst, d, x, sh.src, g, xPlane, t, v * L, L);
-                            continue;
-                        }
-                        FloatVector.fromArray(F, src, from)
-                                .reinterpretAsInts()
-                                .and(IntVector.fromArray(HalfWindows.I, keep, k))
-                                .reinterpretAsFloats()
-                                .intoArray(dst, d);
-                    }
-                }
-            }
-        }
-    }
-
-    /**
      * Stride 1 with the output plane the input's size (3 × 3 with padding 1 at stride 1): tap t
      * reads output pixel p's input at p + (kh − PH)·W + (kw − PW) in the flattened plane, so a
      * vector of a tap's row is one unaligned load, with the lanes whose pixel lies in the padding
      * (they read a neighbouring row or plane) cleared. {@code keep[(t·V + v)·L + l]} is all ones
      * where lane l of vector v reads a pixel of the plane. At stride 2 the same holds in each tap's
-     * phase plane ({@link #im2colPhaseShifts}).
+     * phase plane ({@link ShiftCols}).
      */
     static final class Shifts {
         int[] keep = new int[0];
@@ -276,8 +209,9 @@ final class ConvPacks {
     }
 
     /**
-     * Whether {@link #im2col} goes by {@link #im2colPhaseShifts}: the windows' geometries at stride
-     * 2 both ways whose output planes are the input's halved (each phase plane is an output plane).
+     * Whether {@link #im2col} goes by phase planes and {@link ShiftCols}: the windows' geometries
+     * at stride 2 both ways whose output planes are the input's halved (each phase plane is an
+     * output plane).
      */
     static boolean byPhaseShifts(ConvGeom g) {
         return byWindows(g)
@@ -286,45 +220,6 @@ final class ConvPacks {
                 && g.W % 2 == 0
                 && g.OH * 2 == g.H
                 && g.OW * 2 == g.W;
-    }
-
-    /**
-     * {@link #im2col} at stride 2 by phase planes and shifted loads: each (image, channel) plane is
-     * split once into its four phase planes, a pair of half-vector windows per vector ({@link
-     * #splitByWindows}), and then every tap reads a shifted stride-1 window of one phase plane, one
-     * load and an {@code and} per vector ({@link #tapsByShifts}). The windows alone permute every
-     * tap's vectors (9 per plane vector for 3 × 3) and were a third of the 16 × 16 → 8 × 8 forward
-     * in JFR; the split permutes each pixel once.
-     */
-    private static void im2colPhaseShifts(
-            float[] dst,
-            int ld,
-            float[] x,
-            ConvGeom g,
-            int n0,
-            int cnt,
-            int cLo,
-            int cHi,
-            Gemm.Scratch s) {
-        final int P = 4 * g.OH * g.OW, nc = cHi - cLo;
-        float[] phases = s.temp3(cnt * nc * P);
-        splitByWindows(phases, x, g, n0, cnt, cLo, cHi, s.halfWindows(g));
-        tapsByShifts(
-                dst,
-                ld,
-                phases,
-                0,
-                nc * P,
-                P,
-                g.OH,
-                g.OW,
-                x,
-                g,
-                n0,
-                cnt,
-                cLo,
-                cHi,
-                s.shifts.set(g, s));
     }
 
     /**
@@ -1279,16 +1174,23 @@ final class ConvPacks {
     }
 
     /**
-     * The im2col matrix of {@link #byShiftCols}' geometries, never materialised: GEMM packs its
-     * panels with {@link #tapsByShifts}' loads, one shifted load of a source plane and an {@code
-     * and} per vector, from x's own planes at stride 1 and from the chunk's phase planes (split
-     * once by {@link #splitByWindows}) at stride 2. {@code B(k = (c, t), j = (n, p))} as {@link
-     * #im2col}'s for images n0 + n. Materialising the matrix and then packing it copied every
+     * The im2col rows of {@link #byShiftCols}' geometries by {@link Shifts}: each vector is one
+     * load of a source plane at the tap's offset ({@link #tapOffset}), its padding lanes cleared by
+     * an int {@code and}; vectors whose load would leave the source go element by element from x.
+     * The source planes are x's own at stride 1 and, at stride 2, the chunk's phase planes, each
+     * plane split once ({@link #splitByWindows}) so that every tap reads a shifted stride-1 window
+     * of one of them. (The windows alone permute every tap's vectors, 9 per plane vector for 3 × 3,
+     * and were a third of the 16 × 16 → 8 × 8 forward in JFR; the split permutes each pixel once.)
+     *
+     * <p>The forward's GEMM packs its panels from here ({@link #pack}, {@link #packBlock}), so its
+     * im2col matrix is never materialised: writing the matrix and then packing it copied every
      * element twice more, through a buffer that, with the packed block beside it, overflowed L2.
+     * The weight gradient reads the matrix in place, and gets it whole from {@link #rows}. {@code
+     * B(k = (c − cLo, t), j = (n, p))} as {@link #im2col}'s for images n0 + n, channels [cLo, cHi).
      */
     static final class ShiftCols implements Gemm.BPack {
         private float[] src, x;
-        private int base, nStride, cStride, n0, KK, OHW;
+        private int base, nStride, cStride, n0, cLo, cHi, cnt, KK, OHW;
         private ConvGeom g;
         private Shifts sh;
 
@@ -1296,28 +1198,32 @@ final class ConvPacks {
         private int[] taps = new int[0];
 
         /**
-         * The columns of images [n0, n0 + cnt), all channels; splits the phase planes at stride 2.
+         * The columns of images [n0, n0 + cnt), channels [cLo, cHi); splits their phase planes at
+         * stride 2.
          */
-        ShiftCols set(float[] x, ConvGeom g, int n0, int cnt, Gemm.Scratch s) {
+        ShiftCols set(float[] x, ConvGeom g, int n0, int cnt, int cLo, int cHi, Gemm.Scratch s) {
             this.x = x;
             this.g = g;
             this.n0 = n0;
+            this.cnt = cnt;
+            this.cLo = cLo;
+            this.cHi = cHi;
             KK = g.KH * g.KW;
             OHW = g.OH * g.OW;
             sh = s.shifts.set(g, s);
             int Hs = g.H, Ws = g.W;
             if (byPhaseShifts(g)) {
-                final int P = 4 * OHW;
-                src = s.temp3(cnt * g.C * P);
-                splitByWindows(src, x, g, n0, cnt, 0, g.C, s.halfWindows(g));
+                final int P = 4 * OHW, nc = cHi - cLo;
+                src = s.temp3(cnt * nc * P);
+                splitByWindows(src, x, g, n0, cnt, cLo, cHi, s.halfWindows(g));
                 base = 0;
-                nStride = g.C * P;
+                nStride = nc * P;
                 cStride = P;
                 Hs = g.OH;
                 Ws = g.OW;
-            } else {
+            } else { // stride 1: x's own planes (H·W = OH·OW)
                 src = x;
-                base = n0 * g.C * OHW;
+                base = (n0 * g.C + cLo) * OHW;
                 nStride = g.C * OHW;
                 cStride = OHW;
             }
@@ -1326,11 +1232,18 @@ final class ConvPacks {
             return this;
         }
 
+        /** The whole (cHi − cLo)·KK × cnt·OH·OW matrix into dst, rows ld apart. */
+        void rows(float[] dst, int ld) {
+            for (int c = cLo; c < cHi; c++)
+                for (int t = 0; t < KK; t++)
+                    row(dst, ((c - cLo) * KK + t) * ld, c, t, 0, cnt * OHW);
+        }
+
         @Override
         public void pack(float[] dst, int off, int k0, int kc, int j0, int nr) {
             for (int kk = 0, k = k0; kk < kc; kk++, k++) {
                 int d = off + kk * NR;
-                row(dst, d, k / KK, k % KK, j0, nr);
+                row(dst, d, cLo + k / KK, k % KK, j0, nr);
                 if (nr < NR) Arrays.fill(dst, d + nr, d + NR, 0f);
             }
         }
@@ -1338,7 +1251,7 @@ final class ConvPacks {
         /** Row by row across the block's panels, so each row's tap is looked up once. */
         @Override
         public void packBlock(float[] dst, int k0, int kc, int j0, int nc) {
-            for (int kk = 0, c = k0 / KK, t = k0 % KK; kk < kc; kk++) {
+            for (int kk = 0, c = cLo + k0 / KK, t = k0 % KK; kk < kc; kk++) {
                 for (int jp = 0; jp < nc; jp += NR) {
                     int nr = Math.min(NR, nc - jp), d = jp * kc + kk * NR;
                     row(dst, d, c, t, j0 + jp, nr);
@@ -1354,7 +1267,8 @@ final class ConvPacks {
         /** Columns [j, j + len) of row (c, t) into dst[d ..]; j and len whole vectors. */
         private void row(float[] dst, int d, int c, int t, int j, int len) {
             final int[] keep = sh.keep;
-            int n = j / OHW, p = j - n * OHW, from = base + c * cStride + taps[t] + n * nStride + p;
+            int n = j / OHW, p = j - n * OHW;
+            int from = base + (c - cLo) * cStride + taps[t] + n * nStride + p;
             for (int e = d, end = d + len; e < end; e += L) {
                 if (from < 0 || from > src.length - L) {
                     int plane = ((n0 + n) * g.C + c) * g.H * g.W;

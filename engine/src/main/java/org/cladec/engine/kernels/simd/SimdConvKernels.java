@@ -133,7 +133,7 @@ public final class SimdConvKernels implements ConvKernels {
                 bp = s.smallCols.set(x, g, n0, s);
             } else if (ConvPacks.byShiftCols(
                     g)) { // likewise by shifted loads (16 x 16 -> 8 x 8: ~7%)
-                bp = s.shiftCols.set(x, g, n0, cnt, s);
+                bp = s.shiftCols.set(x, g, n0, cnt, 0, g.C, s);
             } else {
                 float[] im = s.temp(K * cols);
                 ConvPacks.im2col(im, cols, x, g, n0, cnt, 0, g.C, s);
