@@ -186,6 +186,13 @@ final class ConvPacks {
     static final class Shifts {
         int[] keep = new int[0];
         int[] src = new int[0];
+
+        /**
+         * Tap t's offset in an image's source planes ({@link #tapOffset}): x's own planes at stride
+         * 1, the phase planes (OH × OW each) at stride 2.
+         */
+        int[] taps = new int[0];
+
         private ConvGeom built;
 
         /**
@@ -203,6 +210,12 @@ final class ConvPacks {
             }
             System.arraycopy(sources, 0, src, 0, n);
             for (int i = 0; i < n; i++) keep[i] = src[i] < 0 ? 0 : -1;
+            final int KK = g.KH * g.KW;
+            final boolean phases = byPhaseShifts(g);
+            if (taps.length < KK) taps = new int[KK];
+            for (int t = 0; t < KK; t++)
+                taps[t] =
+                        tapOffset(g, t / g.KW, t % g.KW, phases ? g.OH : g.H, phases ? g.OW : g.W);
             built = g;
             return this;
         }
@@ -1194,9 +1207,6 @@ final class ConvPacks {
         private ConvGeom g;
         private Shifts sh;
 
-        /** Tap t's offset in an image's source planes ({@link #tapOffset}). */
-        private int[] taps = new int[0];
-
         /**
          * The columns of images [n0, n0 + cnt), channels [cLo, cHi); splits their phase planes at
          * stride 2.
@@ -1211,7 +1221,6 @@ final class ConvPacks {
             KK = g.KH * g.KW;
             OHW = g.OH * g.OW;
             sh = s.shifts.set(g, s);
-            int Hs = g.H, Ws = g.W;
             if (byPhaseShifts(g)) {
                 final int P = 4 * OHW, nc = cHi - cLo;
                 src = s.temp3(cnt * nc * P);
@@ -1219,16 +1228,12 @@ final class ConvPacks {
                 base = 0;
                 nStride = nc * P;
                 cStride = P;
-                Hs = g.OH;
-                Ws = g.OW;
             } else { // stride 1: x's own planes (H·W = OH·OW)
                 src = x;
                 base = (n0 * g.C + cLo) * OHW;
                 nStride = g.C * OHW;
                 cStride = OHW;
             }
-            if (taps.length < KK) taps = new int[KK];
-            for (int t = 0; t < KK; t++) taps[t] = tapOffset(g, t / g.KW, t % g.KW, Hs, Ws);
             return this;
         }
 
@@ -1268,7 +1273,7 @@ final class ConvPacks {
         private void row(float[] dst, int d, int c, int t, int j, int len) {
             final int[] keep = sh.keep;
             int n = j / OHW, p = j - n * OHW;
-            int from = base + (c - cLo) * cStride + taps[t] + n * nStride + p;
+            int from = base + (c - cLo) * cStride + sh.taps[t] + n * nStride + p;
             for (int e = d, end = d + len; e < end; e += L) {
                 if (from < 0 || from > src.length - L) {
                     int plane = ((n0 + n) * g.C + c) * g.H * g.W;
