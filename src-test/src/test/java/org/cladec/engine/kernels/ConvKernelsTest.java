@@ -84,6 +84,12 @@ class ConvKernelsTest {
         g.add(ConvGeom.conv(3, 1, 32, 32, 8, 3, 3, 2, 2, 1, 1));
         g.add(ConvGeom.conv(5, 16, 8, 8, 32, 3, 3, 1, 1, 1, 1));
         g.add(ConvGeom.conv(7, 64, 2, 2, 128, 3, 3, 2, 2, 1, 1));
+        // weight gradients over 64-column panels (the 6 x 4-vector tile at 512 bits): 64, 128
+        // and 192 output channels, dwT's rows ending mid-strip (27, 18 and 27 rows), several
+        // k-blocks with a tail (320, 405 and 441 pixels)
+        g.add(ConvGeom.conv(5, 3, 16, 16, 64, 3, 3, 2, 2, 1, 1));
+        g.add(ConvGeom.conv(5, 2, 9, 9, 128, 3, 3, 1, 1, 1, 1));
+        g.add(ConvGeom.conv(7, 3, 7, 9, 192, 3, 3, 1, 1, 1, 1));
         g.add(ConvGeom.transposed(2, 64, 8, 8, 32, 4, 4, 2, 2, 1, 1, 0, 0));
         g.add(ConvGeom.transposed(3, 16, 16, 16, 1, 4, 4, 2, 2, 1, 1, 0, 0));
         g.add(ConvGeom.conv(2, 300, 3, 3, 19, 3, 3, 1, 1, 1, 1)); // K = 2700: many k-blocks

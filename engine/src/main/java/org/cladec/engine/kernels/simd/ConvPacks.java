@@ -1411,7 +1411,7 @@ final class ConvPacks {
      * The transpose of {@link OutRows} from channel c0 on: {@code B(r = (n, p), j) = t[((n0 +
      * n)·rows + c0 + j)·P + p]}. dOut seen as (N·OH·OW, OC), for weight gradients.
      */
-    static final class OutCols implements Gemm.BPack {
+    static final class OutCols implements Gemm.BPack, Gemm.WidePack {
         float[] t;
         int rows, P, n0, c0;
 
@@ -1431,6 +1431,15 @@ final class ConvPacks {
                 int src = (n * rows + c0 + j0) * P + p;
                 for (int jj = 0; jj < nr; jj++) dst[d + jj] = t[src + jj * P];
                 if (nr < NR) Arrays.fill(dst, d + nr, d + NR, 0f);
+            }
+        }
+
+        @Override
+        public void packWide(float[] dst, int off, int r0, int kc, int j0) {
+            for (int kk = 0; kk < kc; kk++) {
+                int r = r0 + kk, n = n0 + r / P, p = r % P, d = off + kk * Gemm.NR4;
+                int src = (n * rows + c0 + j0) * P + p;
+                for (int jj = 0; jj < Gemm.NR4; jj++) dst[d + jj] = t[src + jj * P];
             }
         }
     }

@@ -43,6 +43,16 @@ final class Gemm {
 
     static final int NC = Math.max(NR, 384 / NR * NR);
 
+    /** The wide tile's rows and panel width (AVX-512 only): {@link #gemmWide}. */
+    static final int MR4 = 6, NR4 = 4 * L;
+
+    /**
+     * The wide path's k-blocks: {@link #KC}'s, so both paths sum each element's terms in the same
+     * order and give the same floats. A 256 × NR4 micro-panel (64 KiB) streams from L2: 222 GFLOP/s
+     * at M = 288, N = 64, K = 2048, where 128 and 192 (48 KiB, in L1) gave 213–216.
+     */
+    static final int KC4 = KC;
+
     /**
      * The deepest product {@link #gemmToSink} takes in one k-block, so that every tile is final
      * after one kernel call: a 512 × NR micro-panel of B (96 KiB at AVX-512) streams from L2, as
@@ -149,7 +159,7 @@ final class Gemm {
         final ConvPacks.Col2imSink col2im = new ConvPacks.Col2imSink();
         final DenseConv.Packer dense = new DenseConv.Packer();
         final DenseConv.WeightSink denseWeights = new DenseConv.WeightSink();
-        final float[] tile = new float[MR * NR], sum = new float[MR * NR];
+        final float[] tile = new float[Math.max(MR * NR, MR4 * NR4)], sum = new float[MR * NR];
         float[] temp = new float[0], temp2 = new float[0], temp3 = new float[0];
 
         float[] temp(int n) {
@@ -292,6 +302,76 @@ final class Gemm {
         if (s.packB.length < K * NC) s.packB = new float[KC_SINK * NC];
         int mc = Math.max(MR, Math.min(MC, MC * KC / K / MR * MR));
         run(null, 0, 0, sink, a, aOff, ars, aks, b, M, N, K, K, mc, false, s);
+    }
+
+    /** Packs B for {@link #gemmWide}: whole panels of {@link #NR4} columns. */
+    interface WidePack {
+        /** {@code dst[off + kk·NR4 + jj] = B[k0 + kk][j0 + jj]} for kk < kc, jj < NR4. */
+        void packWide(float[] dst, int off, int k0, int kc, int j0);
+    }
+
+    /** Whether {@link #gemmWide} takes N columns: AVX-512 and whole panels of {@link #NR4}. */
+    static boolean wide(int N) {
+        return WIDE && N % NR4 == 0;
+    }
+
+    /**
+     * {@code C (=|+=) A · B} as {@link #gemm} with A's rows read in place (unit column stride), by
+     * the 6 × 4-vector tile, for N a multiple of {@link #NR4} ({@link #wide}). For N = 64 (a weight
+     * gradient's 64 output channels) the 8 × 3 tile takes a 48-column panel and a 16-column one at
+     * two thirds of its rate; here every tile is whole. Per k-block, B's kc × N block is packed
+     * once (it stays in L2) and each strip of A (in L1) meets all its panels.
+     */
+    static void gemmWide(
+            float[] c,
+            int cOff,
+            int ldc,
+            float[] a,
+            int aOff,
+            int ars,
+            WidePack b,
+            int M,
+            int N,
+            int K,
+            boolean accumulate,
+            Scratch s) {
+        if (!wide(N)) throw new IllegalArgumentException("gemmWide: N " + N);
+        if (M <= 0 || N <= 0) return;
+        if (K <= 0) {
+            if (!accumulate)
+                for (int i = 0; i < M; i++) Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + N, 0f);
+            return;
+        }
+        if (s.packB.length < KC4 * N) s.packB = new float[KC4 * N];
+        float[] pb = s.packB, tile = s.tile;
+        for (int k0 = 0; k0 < K; k0 += KC4) {
+            int kc = Math.min(KC4, K - k0);
+            boolean acc = accumulate || k0 > 0;
+            for (int j0 = 0; j0 < N; j0 += NR4) b.packWide(pb, j0 * kc, k0, kc, j0);
+            for (int i0 = 0; i0 < M; i0 += MR4) {
+                int mr = Math.min(MR4, M - i0), ao = aOff + i0 * ars + k0;
+                for (int j0 = 0; j0 < N; j0 += NR4) {
+                    int co = cOff + i0 * ldc + j0;
+                    if (!acc && mr == MR4) {
+                        kernel6x4(a, ao, ars, mr, pb, j0 * kc, kc, c, co, ldc);
+                        continue;
+                    }
+                    kernel6x4(a, ao, ars, mr, pb, j0 * kc, kc, tile, 0, NR4);
+                    for (int i = 0; i < mr; i++) {
+                        if (acc) add(c, co + i * ldc, tile, i * NR4);
+                        else System.arraycopy(tile, i * NR4, c, co + i * ldc, NR4);
+                    }
+                }
+            }
+        }
+    }
+
+    /** {@code c[ci .. ci + NR4) += t[ti .. ti + NR4)}. */
+    private static void add(float[] c, int ci, float[] t, int ti) {
+        for (int j = 0; j < NR4; j += L)
+            FloatVector.fromArray(F, t, ti + j)
+                    .add(FloatVector.fromArray(F, c, ci + j))
+                    .intoArray(c, ci + j);
     }
 
     /** The blocked loops of {@link #gemm}, into C or, with a sink, into the sink. */
@@ -722,6 +802,104 @@ final class Gemm {
         c5.intoArray(t, 5 * NR);
         c6.intoArray(t, 6 * NR);
         c7.intoArray(t, 7 * NR);
+    }
+
+    /**
+     * The 6 × 4-vector tile for 32 vector registers, over panels of {@link #NR4} columns: 24
+     * accumulators, 24 FMAs per 4 loads of B and 6 broadcasts of A, the same count as the 8 × 3
+     * tile's. A is read in place (unit column stride), rows at or beyond {@code mr} re-read row mr
+     * − 1. Overwrites C, as {@link #kernel8x3}.
+     */
+    private static void kernel6x4(
+            float[] a,
+            int aOff,
+            int ars,
+            int mr,
+            float[] b,
+            int bOff,
+            int kc,
+            float[] c,
+            int cOff,
+            int ldc) {
+        int r1 = Math.min(1, mr - 1) * ars,
+                r2 = Math.min(2, mr - 1) * ars,
+                r3 = Math.min(3, mr - 1) * ars,
+                r4 = Math.min(4, mr - 1) * ars,
+                r5 = Math.min(5, mr - 1) * ars;
+        FloatVector zero = FloatVector.zero(F);
+        FloatVector c00 = zero, c01 = zero, c02 = zero, c03 = zero;
+        FloatVector c10 = zero, c11 = zero, c12 = zero, c13 = zero;
+        FloatVector c20 = zero, c21 = zero, c22 = zero, c23 = zero;
+        FloatVector c30 = zero, c31 = zero, c32 = zero, c33 = zero;
+        FloatVector c40 = zero, c41 = zero, c42 = zero, c43 = zero;
+        FloatVector c50 = zero, c51 = zero, c52 = zero, c53 = zero;
+        int ao = aOff, bo = bOff;
+        for (int k = 0; k < kc; k++, ao++, bo += NR4) {
+            FloatVector b0 = FloatVector.fromArray(F, b, bo),
+                    b1 = FloatVector.fromArray(F, b, bo + L),
+                    b2 = FloatVector.fromArray(F, b, bo + 2 * L),
+                    b3 = FloatVector.fromArray(F, b, bo + 3 * L);
+            FloatVector av = FloatVector.broadcast(F, a[ao]);
+            c00 = b0.fma(av, c00);
+            c01 = b1.fma(av, c01);
+            c02 = b2.fma(av, c02);
+            c03 = b3.fma(av, c03);
+            av = FloatVector.broadcast(F, a[ao + r1]);
+            c10 = b0.fma(av, c10);
+            c11 = b1.fma(av, c11);
+            c12 = b2.fma(av, c12);
+            c13 = b3.fma(av, c13);
+            av = FloatVector.broadcast(F, a[ao + r2]);
+            c20 = b0.fma(av, c20);
+            c21 = b1.fma(av, c21);
+            c22 = b2.fma(av, c22);
+            c23 = b3.fma(av, c23);
+            av = FloatVector.broadcast(F, a[ao + r3]);
+            c30 = b0.fma(av, c30);
+            c31 = b1.fma(av, c31);
+            c32 = b2.fma(av, c32);
+            c33 = b3.fma(av, c33);
+            av = FloatVector.broadcast(F, a[ao + r4]);
+            c40 = b0.fma(av, c40);
+            c41 = b1.fma(av, c41);
+            c42 = b2.fma(av, c42);
+            c43 = b3.fma(av, c43);
+            av = FloatVector.broadcast(F, a[ao + r5]);
+            c50 = b0.fma(av, c50);
+            c51 = b1.fma(av, c51);
+            c52 = b2.fma(av, c52);
+            c53 = b3.fma(av, c53);
+        }
+        int o = cOff;
+        c00.intoArray(c, o);
+        c01.intoArray(c, o + L);
+        c02.intoArray(c, o + 2 * L);
+        c03.intoArray(c, o + 3 * L);
+        o += ldc;
+        c10.intoArray(c, o);
+        c11.intoArray(c, o + L);
+        c12.intoArray(c, o + 2 * L);
+        c13.intoArray(c, o + 3 * L);
+        o += ldc;
+        c20.intoArray(c, o);
+        c21.intoArray(c, o + L);
+        c22.intoArray(c, o + 2 * L);
+        c23.intoArray(c, o + 3 * L);
+        o += ldc;
+        c30.intoArray(c, o);
+        c31.intoArray(c, o + L);
+        c32.intoArray(c, o + 2 * L);
+        c33.intoArray(c, o + 3 * L);
+        o += ldc;
+        c40.intoArray(c, o);
+        c41.intoArray(c, o + L);
+        c42.intoArray(c, o + 2 * L);
+        c43.intoArray(c, o + 3 * L);
+        o += ldc;
+        c50.intoArray(c, o);
+        c51.intoArray(c, o + L);
+        c52.intoArray(c, o + 2 * L);
+        c53.intoArray(c, o + 3 * L);
     }
 
     /** {@code C[i][j] += t[i·NR + j]} for i < MR, j < NR. */

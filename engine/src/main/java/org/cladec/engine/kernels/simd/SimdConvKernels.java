@@ -375,7 +375,8 @@ public final class SimdConvKernels implements ConvKernels {
             ConvPacks.im2col(cols, R, x, g, n0, cnt, cLo, cHi, s);
             if (!direct) { // every output channel: only backwardWeight comes here
                 ConvPacks.OutCols bp = s.outCols.set(dOut, OC, OHW, n0, 0);
-                Gemm.gemm(dwT, 0, OC, cols, 0, R, 1, bp, Kr, OC, R, n0 > 0, s);
+                if (Gemm.wide(OC)) Gemm.gemmWide(dwT, 0, OC, cols, 0, R, bp, Kr, OC, R, n0 > 0, s);
+                else Gemm.gemm(dwT, 0, OC, cols, 0, R, 1, bp, Kr, OC, R, n0 > 0, s);
                 continue;
             }
             // dOut's images are (OC, OHW) blocks; one (M, R) matrix only when there is one image
