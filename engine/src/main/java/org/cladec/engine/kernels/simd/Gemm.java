@@ -157,6 +157,7 @@ final class Gemm {
         final ConvPacks.ShiftCols shiftCols = new ConvPacks.ShiftCols();
         final ConvPacks.Shifts shifts = new ConvPacks.Shifts();
         final ConvPacks.Col2imSink col2im = new ConvPacks.Col2imSink();
+        final ConvPacks.PhaseSink phaseSink = new ConvPacks.PhaseSink();
         final DenseConv.Packer dense = new DenseConv.Packer();
         final DenseConv.WeightSink denseWeights = new DenseConv.WeightSink();
         final float[] tile = new float[Math.max(MR * NR, MR4 * NR4)], sum = new float[MR * NR];

@@ -288,11 +288,18 @@ public final class SimdConvKernels implements ConvKernels {
         }
         // the sink's tap table is built once per call; each chunk only moves its first image
         final ConvPacks.Col2imSink sink = fusesCol2im(g) ? s.col2im.set(dx, g, s) : null;
+        final boolean phases = sink == null && ConvPacks.PhaseSink.applies(g);
         for (int n0 = nLo; n0 < nHi; n0 += nb) {
             int cnt = Math.min(nb, nHi - n0), cols = cnt * OHW;
             ConvPacks.OutRows bp = s.outRows.set(dOut, OC, OHW, n0);
             if (sink != null) {
                 Gemm.gemmToSink(sink.from(n0), a, 0, ars, aks, bp, K, cols, OC, s);
+                continue;
+            }
+            if (phases) {
+                ConvPacks.PhaseSink ps = s.phaseSink.set(g, cnt, s);
+                Gemm.gemmToSink(ps, a, 0, ars, aks, bp, K, cols, OC, s);
+                ps.merge(dx, n0);
                 continue;
             }
             float[] dcols = s.temp(K * cols);
