@@ -1256,15 +1256,42 @@ final class ConvPacks {
             }
         }
 
-        /** Row by row across the block's panels, so each row's tap is looked up once. */
+        /**
+         * Row by row across the block's panels in one walk, each row's tap looked up once: per
+         * panel, a call that found its image and pixel by division cost more than its three
+         * vectors' loads and stores.
+         */
         @Override
         public void packBlock(float[] dst, int k0, int kc, int j0, int nc) {
+            final int[] keep = sh.keep;
+            final int perPanel = NR / L, skip = NR * kc - NR, nj = j0 / OHW, pj = j0 - nj * OHW;
             for (int kk = 0, c = cLo + k0 / KK, t = k0 % KK; kk < kc; kk++) {
-                for (int jp = 0; jp < nc; jp += NR) {
-                    int nr = Math.min(NR, nc - jp), d = jp * kc + kk * NR;
-                    row(dst, d, c, t, j0 + jp, nr);
-                    if (nr < NR) Arrays.fill(dst, d + nr, d + NR, 0f);
+                int n = nj, p = pj, w = 0, d = kk * NR;
+                int from = base + (c - cLo) * cStride + sh.taps[t] + n * nStride + p;
+                for (int j = 0; j < nc; j += L) {
+                    if (from < 0 || from > src.length - L) {
+                        int plane = ((n0 + n) * g.C + c) * g.H * g.W;
+                        gatherRun(dst, d, x, sh.src, g, plane, t, p, L);
+                    } else {
+                        FloatVector.fromArray(F, src, from)
+                                .reinterpretAsInts()
+                                .and(IntVector.fromArray(HalfWindows.I, keep, t * OHW + p))
+                                .reinterpretAsFloats()
+                                .intoArray(dst, d);
+                    }
+                    from += L;
+                    if ((p += L) == OHW) {
+                        p = 0;
+                        n++;
+                        from += nStride - OHW;
+                    }
+                    d += L;
+                    if (++w == perPanel) {
+                        w = 0;
+                        d += skip;
+                    }
                 }
+                if (w > 0) Arrays.fill(dst, d, d + (perPanel - w) * L, 0f);
                 if (++t == KK) {
                     t = 0;
                     c++;
