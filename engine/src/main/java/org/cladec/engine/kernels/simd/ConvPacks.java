@@ -1291,7 +1291,9 @@ final class ConvPacks {
                         d += skip;
                     }
                 }
-                if (w > 0) Arrays.fill(dst, d, d + (perPanel - w) * L, 0f);
+                // the last panel's rest, a vector or two: stored, cheaper than Arrays.fill's call
+                for (int v = w; w > 0 && v < perPanel; v++, d += L)
+                    FloatVector.zero(F).intoArray(dst, d);
                 if (++t == KK) {
                     t = 0;
                     c++;
