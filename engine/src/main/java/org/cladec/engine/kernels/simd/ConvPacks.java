@@ -1244,14 +1244,14 @@ final class ConvPacks {
         void rows(float[] dst, int ld) {
             for (int c = cLo; c < cHi; c++)
                 for (int t = 0; t < KK; t++)
-                    row(dst, ((c - cLo) * KK + t) * ld, c, t, 0, cnt * OHW);
+                    row(dst, ((c - cLo) * KK + t) * ld, c, t, 0, cnt * OHW, Integer.MAX_VALUE, 0);
         }
 
         @Override
         public void pack(float[] dst, int off, int k0, int kc, int j0, int nr) {
             for (int kk = 0, k = k0; kk < kc; kk++, k++) {
                 int d = off + kk * NR;
-                row(dst, d, cLo + k / KK, k % KK, j0, nr);
+                row(dst, d, cLo + k / KK, k % KK, j0, nr, Integer.MAX_VALUE, 0);
                 if (nr < NR) Arrays.fill(dst, d + nr, d + NR, 0f);
             }
         }
@@ -1263,36 +1263,11 @@ final class ConvPacks {
          */
         @Override
         public void packBlock(float[] dst, int k0, int kc, int j0, int nc) {
-            final int[] keep = sh.keep;
-            final int perPanel = NR / L, skip = NR * kc - NR, nj = j0 / OHW, pj = j0 - nj * OHW;
+            final int perPanel = NR / L, skip = NR * kc - NR, rest = nc % NR;
             for (int kk = 0, c = cLo + k0 / KK, t = k0 % KK; kk < kc; kk++) {
-                int n = nj, p = pj, w = 0, d = kk * NR;
-                int from = base + (c - cLo) * cStride + sh.taps[t] + n * nStride + p;
-                for (int j = 0; j < nc; j += L) {
-                    if (from < 0 || from > src.length - L) {
-                        int plane = ((n0 + n) * g.C + c) * g.H * g.W;
-                        gatherRun(dst, d, x, sh.src, g, plane, t, p, L);
-                    } else {
-                        FloatVector.fromArray(F, src, from)
-                                .reinterpretAsInts()
-                                .and(IntVector.fromArray(HalfWindows.I, keep, t * OHW + p))
-                                .reinterpretAsFloats()
-                                .intoArray(dst, d);
-                    }
-                    from += L;
-                    if ((p += L) == OHW) {
-                        p = 0;
-                        n++;
-                        from += nStride - OHW;
-                    }
-                    d += L;
-                    if (++w == perPanel) {
-                        w = 0;
-                        d += skip;
-                    }
-                }
+                int d = row(dst, kk * NR, c, t, j0, nc, perPanel, skip);
                 // the last panel's rest, a vector or two: stored, cheaper than Arrays.fill's call
-                for (int v = w; w > 0 && v < perPanel; v++, d += L)
+                for (int j = rest; j > 0 && j < NR; j += L, d += L)
                     FloatVector.zero(F).intoArray(dst, d);
                 if (++t == KK) {
                     t = 0;
@@ -1301,21 +1276,25 @@ final class ConvPacks {
             }
         }
 
-        /** Columns [j, j + len) of row (c, t) into dst[d ..]; j and len whole vectors. */
-        private void row(float[] dst, int d, int c, int t, int j, int len) {
+        /**
+         * Columns [j, j + len) of row (c, t) into dst from d on, j and len whole vectors: after
+         * every {@code run} vectors the destination skips {@code skip} floats (to the same row of
+         * the next panel). Returns where the next vector would go.
+         */
+        private int row(float[] dst, int d, int c, int t, int j, int len, int run, int skip) {
             final int[] keep = sh.keep;
-            int n = j / OHW, p = j - n * OHW;
+            int n = j / OHW, p = j - n * OHW, w = 0;
             int from = base + (c - cLo) * cStride + sh.taps[t] + n * nStride + p;
-            for (int e = d, end = d + len; e < end; e += L) {
+            for (int e = 0; e < len; e += L) {
                 if (from < 0 || from > src.length - L) {
                     int plane = ((n0 + n) * g.C + c) * g.H * g.W;
-                    gatherRun(dst, e, x, sh.src, g, plane, t, p, L);
+                    gatherRun(dst, d, x, sh.src, g, plane, t, p, L);
                 } else {
                     FloatVector.fromArray(F, src, from)
                             .reinterpretAsInts()
                             .and(IntVector.fromArray(HalfWindows.I, keep, t * OHW + p))
                             .reinterpretAsFloats()
-                            .intoArray(dst, e);
+                            .intoArray(dst, d);
                 }
                 from += L;
                 if ((p += L) == OHW) {
@@ -1323,7 +1302,13 @@ final class ConvPacks {
                     n++;
                     from += nStride - OHW;
                 }
+                d += L;
+                if (++w == run) {
+                    w = 0;
+                    d += skip;
+                }
             }
+            return d;
         }
     }
 
