@@ -930,16 +930,34 @@ final class ConvPacks {
     }
 
     /**
-     * {@code dst[k·rows + r] = src[r·K + k]}: a row-major (rows, K) matrix transposed, in square
-     * blocks so that the strided side stays in cache.
+     * {@code dst[k·rows + r] = src[r·K + k]}: a row-major (rows, K) matrix transposed, in 64 × 64
+     * blocks so that the strided side stays in cache, eight rows at a time: each k then reads eight
+     * streams and writes eight adjacent floats. Element by element within 16 × 16 blocks it took
+     * 2.4–2.6 ms for the decoder's 512 × 4,096 weights (a fifth of that layer's transposed
+     * forward), 0.89 this way; 2–3× faster at every size measured (64 × 2,048 to 512 × 4,096).
      */
     static void transpose(float[] dst, float[] src, int rows, int K) {
-        final int B = 16;
+        final int B = 64;
         for (int r0 = 0; r0 < rows; r0 += B) {
             int r1 = Math.min(rows, r0 + B);
             for (int k0 = 0; k0 < K; k0 += B) {
-                int k1 = Math.min(K, k0 + B);
-                for (int r = r0; r < r1; r++)
+                int k1 = Math.min(K, k0 + B), r = r0;
+                for (; r + 8 <= r1; r += 8) {
+                    int s0 = r * K, s1 = s0 + K, s2 = s1 + K, s3 = s2 + K;
+                    int s4 = s3 + K, s5 = s4 + K, s6 = s5 + K, s7 = s6 + K;
+                    for (int k = k0; k < k1; k++) {
+                        int d = k * rows + r;
+                        dst[d] = src[s0 + k];
+                        dst[d + 1] = src[s1 + k];
+                        dst[d + 2] = src[s2 + k];
+                        dst[d + 3] = src[s3 + k];
+                        dst[d + 4] = src[s4 + k];
+                        dst[d + 5] = src[s5 + k];
+                        dst[d + 6] = src[s6 + k];
+                        dst[d + 7] = src[s7 + k];
+                    }
+                }
+                for (; r < r1; r++)
                     for (int k = k0; k < k1; k++) dst[k * rows + r] = src[r * K + k];
             }
         }
