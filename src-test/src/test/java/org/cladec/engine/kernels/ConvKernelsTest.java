@@ -90,6 +90,9 @@ class ConvKernelsTest {
         g.add(ConvGeom.conv(5, 3, 16, 16, 64, 3, 3, 2, 2, 1, 1));
         g.add(ConvGeom.conv(5, 2, 9, 9, 128, 3, 3, 1, 1, 1, 1));
         g.add(ConvGeom.conv(7, 3, 7, 9, 192, 3, 3, 1, 1, 1, 1));
+        // the direct weight gradient in one k-block of 280 (> 256) rows: the decoder's 512 -> 256
+        // layer's 4 x 4 -> 2 x 2 shape, with more output channels than pixels in the batch
+        g.add(ConvGeom.conv(70, 3, 4, 4, 160, 4, 4, 2, 2, 1, 1));
         g.add(ConvGeom.transposed(2, 64, 8, 8, 32, 4, 4, 2, 2, 1, 1, 0, 0));
         g.add(ConvGeom.transposed(3, 16, 16, 16, 1, 4, 4, 2, 2, 1, 1, 0, 0));
         g.add(ConvGeom.conv(2, 300, 3, 3, 19, 3, 3, 1, 1, 1, 1)); // K = 2700: many k-blocks

@@ -283,6 +283,35 @@ final class Gemm {
     }
 
     /**
+     * {@link #gemm} in a single k-block when K ≤ {@link #KC_SINK}, so that C, accumulated into, is
+     * read and written once rather than once per k-block of {@link #KC}: the direct weight gradient
+     * adds into a dw as large as 8 MB (the decoder's 512 → 256 layer), where the second pass over
+     * it was 7% of the kernel. The rows of A's block shrink as in {@link #gemmToSink}.
+     */
+    static void gemmOnePass(
+            float[] c,
+            int cOff,
+            int ldc,
+            float[] a,
+            int aOff,
+            int ars,
+            int aks,
+            BPack b,
+            int M,
+            int N,
+            int K,
+            boolean accumulate,
+            Scratch s) {
+        if (K <= KC || K > KC_SINK || M <= 0 || N <= 0) {
+            gemm(c, cOff, ldc, a, aOff, ars, aks, b, M, N, K, accumulate, s);
+            return;
+        }
+        if (s.packB.length < K * NC) s.packB = new float[KC_SINK * NC];
+        int mc = Math.max(MR, Math.min(MC, MC * KC / K / MR * MR));
+        run(c, cOff, ldc, null, a, aOff, ars, aks, b, M, N, K, K, mc, accumulate, s);
+    }
+
+    /**
      * {@code C = A · B} (A as in {@link #gemm}) handed to {@code sink} tile by tile, in one k-block
      * (K ≤ {@link #KC_SINK}), so each tile holds its final sums. The rows of A's block shrink as
      * the block deepens, to keep it in L2.

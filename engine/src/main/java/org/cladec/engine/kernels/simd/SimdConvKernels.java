@@ -403,7 +403,7 @@ public final class SimdConvKernels implements ConvKernels {
                                 OHW);
             }
             Gemm.BPack colsT = s.transposed.set(cols, 0, R);
-            Gemm.gemm(dw, ocLo * K + k0, K, a, aOff, ars, 1, colsT, M, Kr, R, true, s);
+            Gemm.gemmOnePass(dw, ocLo * K + k0, K, a, aOff, ars, 1, colsT, M, Kr, R, true, s);
         }
         if (!direct) addTransposed(dw, K, k0, dwT, Kr, OC);
     }
