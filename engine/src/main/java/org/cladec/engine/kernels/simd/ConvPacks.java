@@ -1574,20 +1574,21 @@ final class ConvPacks {
 
         @Override
         public void pack(float[] dst, int off, int r0, int kc, int j0, int nr) {
-            for (int kk = 0; kk < kc; kk++) {
-                int r = r0 + kk, n = n0 + r / P, p = r % P, d = off + kk * NR;
-                int src = (n * rows + c0 + j0) * P + p;
-                for (int jj = 0; jj < nr; jj++) dst[d + jj] = t[src + jj * P];
-                if (nr < NR) Arrays.fill(dst, d + nr, d + NR, 0f);
-            }
+            gather(dst, off, NR, r0, kc, j0, nr);
         }
 
         @Override
         public void packWide(float[] dst, int off, int r0, int kc, int j0) {
+            gather(dst, off, Gemm.NR4, r0, kc, j0, Gemm.NR4);
+        }
+
+        /** Rows [r0, r0 + kc), columns [j0, j0 + nr) into panel rows {@code width} apart. */
+        private void gather(float[] dst, int off, int width, int r0, int kc, int j0, int nr) {
             for (int kk = 0; kk < kc; kk++) {
-                int r = r0 + kk, n = n0 + r / P, p = r % P, d = off + kk * Gemm.NR4;
+                int r = r0 + kk, n = n0 + r / P, p = r % P, d = off + kk * width;
                 int src = (n * rows + c0 + j0) * P + p;
-                for (int jj = 0; jj < Gemm.NR4; jj++) dst[d + jj] = t[src + jj * P];
+                for (int jj = 0; jj < nr; jj++) dst[d + jj] = t[src + jj * P];
+                if (nr < width) Arrays.fill(dst, d + nr, d + width, 0f);
             }
         }
     }

@@ -47,13 +47,6 @@ final class Gemm {
     static final int MR4 = 6, NR4 = 4 * L;
 
     /**
-     * The wide path's k-blocks: {@link #KC}'s, so both paths sum each element's terms in the same
-     * order and give the same floats. A 256 × NR4 micro-panel (64 KiB) streams from L2: 222 GFLOP/s
-     * at M = 288, N = 64, K = 2048, where 128 and 192 (48 KiB, in L1) gave 213–216.
-     */
-    static final int KC4 = KC;
-
-    /**
      * The deepest product {@link #gemmToSink} takes in one k-block, so that every tile is final
      * after one kernel call: a 512 × NR micro-panel of B (96 KiB at AVX-512) streams from L2, as
      * {@link #KC}'s does.
@@ -273,13 +266,23 @@ final class Gemm {
             int K,
             boolean accumulate,
             Scratch s) {
-        if (M <= 0 || N <= 0) return;
-        if (K <= 0) {
-            if (!accumulate)
-                for (int i = 0; i < M; i++) Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + N, 0f);
-            return;
-        }
-        run(c, cOff, ldc, null, a, aOff, ars, aks, b, M, N, K, KC, MC, accumulate, s);
+        if (empty(c, cOff, ldc, M, N, K, accumulate)) return;
+        if (aks == 1 && b instanceof WidePack w && wide(N))
+            wide(c, cOff, ldc, a, aOff, ars, w, M, N, K, accumulate, s);
+        else run(c, cOff, ldc, null, a, aOff, ars, aks, b, M, N, K, KC, MC, accumulate, s);
+    }
+
+    /**
+     * Whether the product has nothing to compute (M or N is 0, or K is and C is zeroed unless
+     * accumulated into).
+     */
+    private static boolean empty(
+            float[] c, int cOff, int ldc, int M, int N, int K, boolean accumulate) {
+        if (M <= 0 || N <= 0) return true;
+        if (K > 0) return false;
+        if (!accumulate)
+            for (int i = 0; i < M; i++) Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + N, 0f);
+        return true;
     }
 
     /**
@@ -306,9 +309,7 @@ final class Gemm {
             gemm(c, cOff, ldc, a, aOff, ars, aks, b, M, N, K, accumulate, s);
             return;
         }
-        if (s.packB.length < K * NC) s.packB = new float[KC_SINK * NC];
-        int mc = Math.max(MR, Math.min(MC, MC * KC / K / MR * MR));
-        run(c, cOff, ldc, null, a, aOff, ars, aks, b, M, N, K, K, mc, accumulate, s);
+        run(c, cOff, ldc, null, a, aOff, ars, aks, b, M, N, K, K, oneBlock(K, s), accumulate, s);
     }
 
     /**
@@ -329,9 +330,17 @@ final class Gemm {
             Scratch s) {
         if (K > KC_SINK) throw new IllegalArgumentException("gemmToSink: K " + K + " > " + KC_SINK);
         if (M <= 0 || N <= 0 || K <= 0) return;
+        run(null, 0, 0, sink, a, aOff, ars, aks, b, M, N, K, K, oneBlock(K, s), false, s);
+    }
+
+    /**
+     * For a product in one k-block of depth K ≤ {@link #KC_SINK}: grows B's packing buffer to hold
+     * it (once) and returns the rows of A's block, fewer as the block deepens so that it stays in
+     * L2.
+     */
+    private static int oneBlock(int K, Scratch s) {
         if (s.packB.length < K * NC) s.packB = new float[KC_SINK * NC];
-        int mc = Math.max(MR, Math.min(MC, MC * KC / K / MR * MR));
-        run(null, 0, 0, sink, a, aOff, ars, aks, b, M, N, K, K, mc, false, s);
+        return Math.max(MR, Math.min(MC, MC * KC / K / MR * MR));
     }
 
     /** Packs B for {@link #gemmWide}: whole panels of {@link #NR4} columns. */
@@ -347,10 +356,10 @@ final class Gemm {
 
     /**
      * {@code C (=|+=) A · B} as {@link #gemm} with A's rows read in place (unit column stride), by
-     * the 6 × 4-vector tile, for N a multiple of {@link #NR4} ({@link #wide}). For N = 64 (a weight
-     * gradient's 64 output channels) the 8 × 3 tile takes a 48-column panel and a 16-column one at
-     * two thirds of its rate; here every tile is whole. Per k-block, B's kc × N block is packed
-     * once (it stays in L2) and each strip of A (in L1) meets all its panels.
+     * the 6 × 4-vector tile, for N a multiple of {@link #NR4} ({@link #wide}). {@link #gemm} takes
+     * this path itself for a B that packs wide panels; for N = 64 (a weight gradient's 64 output
+     * channels) its 8 × 3 tile would take a 48-column panel and a 16-column one at two thirds of
+     * its rate, while here every tile is whole. Same k-blocks as {@link #gemm}, so the same floats.
      */
     static void gemmWide(
             float[] c,
@@ -366,16 +375,33 @@ final class Gemm {
             boolean accumulate,
             Scratch s) {
         if (!wide(N)) throw new IllegalArgumentException("gemmWide: N " + N);
-        if (M <= 0 || N <= 0) return;
-        if (K <= 0) {
-            if (!accumulate)
-                for (int i = 0; i < M; i++) Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + N, 0f);
-            return;
-        }
-        if (s.packB.length < KC4 * N) s.packB = new float[KC4 * N];
+        if (!empty(c, cOff, ldc, M, N, K, accumulate))
+            wide(c, cOff, ldc, a, aOff, ars, b, M, N, K, accumulate, s);
+    }
+
+    /**
+     * The loops of {@link #gemmWide}: per k-block, B's kc × N block is packed once (it stays in L2)
+     * and each strip of A (in L1) meets all its panels. A 256 × 64 micro-panel (64 KiB) streams
+     * from L2: 222 GFLOP/s at M = 288, N = 64, K = 2048, where k-blocks of 128 and 192 (the panel
+     * in L1) gave 213–216.
+     */
+    private static void wide(
+            float[] c,
+            int cOff,
+            int ldc,
+            float[] a,
+            int aOff,
+            int ars,
+            WidePack b,
+            int M,
+            int N,
+            int K,
+            boolean accumulate,
+            Scratch s) {
+        if (s.packB.length < KC * N) s.packB = new float[KC * N];
         float[] pb = s.packB, tile = s.tile;
-        for (int k0 = 0; k0 < K; k0 += KC4) {
-            int kc = Math.min(KC4, K - k0);
+        for (int k0 = 0; k0 < K; k0 += KC) {
+            int kc = Math.min(KC, K - k0);
             boolean acc = accumulate || k0 > 0;
             for (int j0 = 0; j0 < N; j0 += NR4) b.packWide(pb, j0 * kc, k0, kc, j0);
             for (int i0 = 0; i0 < M; i0 += MR4) {
@@ -384,24 +410,13 @@ final class Gemm {
                     int co = cOff + i0 * ldc + j0;
                     if (!acc && mr == MR4) {
                         kernel6x4(a, ao, ars, mr, pb, j0 * kc, kc, c, co, ldc);
-                        continue;
-                    }
-                    kernel6x4(a, ao, ars, mr, pb, j0 * kc, kc, tile, 0, NR4);
-                    for (int i = 0; i < mr; i++) {
-                        if (acc) add(c, co + i * ldc, tile, i * NR4);
-                        else System.arraycopy(tile, i * NR4, c, co + i * ldc, NR4);
+                    } else {
+                        kernel6x4(a, ao, ars, mr, pb, j0 * kc, kc, tile, 0, NR4);
+                        putTile(tile, NR4, c, co, ldc, mr, NR4, acc);
                     }
                 }
             }
         }
-    }
-
-    /** {@code c[ci .. ci + NR4) += t[ti .. ti + NR4)}. */
-    private static void add(float[] c, int ci, float[] t, int ti) {
-        for (int j = 0; j < NR4; j += L)
-            FloatVector.fromArray(F, t, ti + j)
-                    .add(FloatVector.fromArray(F, c, ci + j))
-                    .intoArray(c, ci + j);
     }
 
     /** The blocked loops of {@link #gemm}, into C or, with a sink, into the sink. */
@@ -566,10 +581,28 @@ final class Gemm {
             boolean acc,
             float[] tile) {
         tile(a, aOff, ars, aks, kmr, nr, b, bOff, kc, tile);
+        putTile(tile, NR, c, cOff, ldc, mr, nr, acc);
+    }
+
+    /**
+     * Stores (or, with acc, adds) the mr × nr corner of a tile whose rows are {@code ts} apart into
+     * C. The adds go a vector at a time: as a plain loop, which C2 cannot prove free of aliasing,
+     * the wide tile's weight gradient ran ~10% slower.
+     */
+    private static void putTile(
+            float[] tile, int ts, float[] c, int cOff, int ldc, int mr, int nr, boolean acc) {
         for (int i = 0; i < mr; i++) {
-            int ci = cOff + i * ldc, ti = i * NR;
-            if (acc) for (int j = 0; j < nr; j++) c[ci + j] += tile[ti + j];
-            else System.arraycopy(tile, ti, c, ci, nr);
+            int ci = cOff + i * ldc, ti = i * ts;
+            if (!acc) {
+                System.arraycopy(tile, ti, c, ci, nr);
+                continue;
+            }
+            int j = 0;
+            for (int bound = F.loopBound(nr); j < bound; j += L)
+                FloatVector.fromArray(F, tile, ti + j)
+                        .add(FloatVector.fromArray(F, c, ci + j))
+                        .intoArray(c, ci + j);
+            for (; j < nr; j++) c[ci + j] += tile[ti + j];
         }
     }
 

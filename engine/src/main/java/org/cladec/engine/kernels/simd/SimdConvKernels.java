@@ -131,8 +131,8 @@ public final class SimdConvKernels implements ConvKernels {
             // matrix in between (ConvBench forward, 4 x 4 -> 2 x 2 layers: ~15% faster)
             if (OHW <= ConvPacks.IM2COL_SMALL_PIXELS && !ConvPacks.byPermutes(g)) {
                 bp = s.smallCols.set(x, g, n0, s);
-            } else if (ConvPacks.byShiftCols(
-                    g)) { // likewise by shifted loads (16 x 16 -> 8 x 8: ~7%)
+            } else if (ConvPacks.byShiftCols(g)) {
+                // likewise by shifted loads (16 x 16 -> 8 x 8: ~7%)
                 bp = s.shiftCols.set(x, g, n0, cnt, 0, g.C, s);
             } else {
                 float[] im = s.temp(K * cols);
@@ -382,8 +382,7 @@ public final class SimdConvKernels implements ConvKernels {
             ConvPacks.im2col(cols, R, x, g, n0, cnt, cLo, cHi, s);
             if (!direct) { // every output channel: only backwardWeight comes here
                 ConvPacks.OutCols bp = s.outCols.set(dOut, OC, OHW, n0, 0);
-                if (Gemm.wide(OC)) Gemm.gemmWide(dwT, 0, OC, cols, 0, R, bp, Kr, OC, R, n0 > 0, s);
-                else Gemm.gemm(dwT, 0, OC, cols, 0, R, 1, bp, Kr, OC, R, n0 > 0, s);
+                Gemm.gemm(dwT, 0, OC, cols, 0, R, 1, bp, Kr, OC, R, n0 > 0, s);
                 continue;
             }
             // dOut's images are (OC, OHW) blocks; one (M, R) matrix only when there is one image
