@@ -1437,9 +1437,10 @@ final class ConvPacks {
         private static final VectorSpecies<Long> LONGS =
                 VectorSpecies.of(long.class, F.vectorShape());
 
+        private ConvGeom g;
         private float[] ph;
         private int[] keep, taps;
-        private int C, KK, OHW, P, Ws, H, W, cnt, slack;
+        private int cnt, slack;
 
         /**
          * The geometries it takes: phase planes, input rows of whole vectors (each merged vector is
@@ -1457,16 +1458,10 @@ final class ConvPacks {
             Shifts sh = s.shifts.set(g, s);
             keep = sh.keep;
             taps = sh.taps;
-            C = g.C;
-            KK = g.KH * g.KW;
-            OHW = g.OH * g.OW;
-            P = 4 * OHW;
-            Ws = g.OW;
-            H = g.H;
-            W = g.W;
+            this.g = g;
             this.cnt = cnt;
             slack = 2 * g.OW + 4 * L; // past the widest shift (OW + 1) and a merge's loads
-            int n = cnt * C * P + 2 * slack;
+            int n = cnt * g.C * 4 * g.OH * g.OW + 2 * slack;
             ph = s.temp3(n);
             Arrays.fill(ph, 0, n, 0f);
             return this;
@@ -1475,6 +1470,7 @@ final class ConvPacks {
         /** Column j of the product is image j / OH·OW of the chunk, pixel j % OH·OW. */
         @Override
         public void add(float[] tile, int row0, int col0, int mr, int nr) {
+            final int C = g.C, KK = g.KH * g.KW, OHW = g.OH * g.OW, P = 4 * OHW;
             final int n0 = col0 / OHW, p0 = col0 - n0 * OHW;
             for (int i = 0; i < mr; i++) {
                 int r = row0 + i, c = r / KK, t = r - c * KK, p = p0;
@@ -1503,10 +1499,10 @@ final class ConvPacks {
          * whole input gradient on JDK 17.
          */
         void merge(float[] dx, int n0) {
-            final int HW = H * W;
+            final int C = g.C, H = g.H, W = g.W, Ws = g.OW, OHW = g.OH * Ws, P = 4 * OHW;
             for (int n = 0; n < cnt; n++)
                 for (int c = 0; c < C; c++) {
-                    int xp = ((n0 + n) * C + c) * HW, q = slack + (n * C + c) * P;
+                    int xp = ((n0 + n) * C + c) * H * W, q = slack + (n * C + c) * P;
                     for (int row = 0; row < H; row++) {
                         int even = q + (row & 1) * 2 * OHW + (row >> 1) * Ws, d = xp + row * W;
                         for (int e = 0; e < W; e += L, d += L) {
@@ -1521,14 +1517,16 @@ final class ConvPacks {
                     }
                 }
         }
-    }
 
-    /** L / 2 floats from {@code a[i]} on, each in the low word of a long lane (its sign above). */
-    private static LongVector widen(float[] a, int i) {
-        return (LongVector)
-                FloatVector.fromArray(PhaseSink.HALF, a, i)
-                        .reinterpretAsInts()
-                        .convertShape(VectorOperators.I2L, PhaseSink.LONGS, 0);
+        /**
+         * L / 2 floats from {@code a[i]} on, each in the low word of a long lane (its sign above).
+         */
+        private static LongVector widen(float[] a, int i) {
+            return (LongVector)
+                    FloatVector.fromArray(HALF, a, i)
+                            .reinterpretAsInts()
+                            .convertShape(VectorOperators.I2L, LONGS, 0);
+        }
     }
 
     /**

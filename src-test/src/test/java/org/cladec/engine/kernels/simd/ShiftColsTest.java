@@ -54,6 +54,13 @@ class ShiftColsTest {
         return m;
     }
 
+    /** An input batch of g uniform in [−1, 1). */
+    private static float[] input(ConvGeom g, Random rnd) {
+        float[] x = new float[g.N * g.C * g.H * g.W];
+        for (int i = 0; i < x.length; i++) x[i] = rnd.nextFloat() * 2 - 1;
+        return x;
+    }
+
     @Test
     void bothStridesAreCoveredAtThisWidth() {
         boolean s1 = false, s2 = false;
@@ -69,8 +76,7 @@ class ShiftColsTest {
         Random rnd = new Random(11);
         Gemm.Scratch s = new Gemm.Scratch();
         for (ConvGeom g : geometries()) {
-            float[] x = new float[g.N * g.C * g.H * g.W];
-            for (int i = 0; i < x.length; i++) x[i] = rnd.nextFloat() * 2 - 1;
+            float[] x = input(g, rnd);
             final int K = g.C * g.KH * g.KW, OHW = g.OH * g.OW;
             for (int[] chunk : new int[][] {{0, 2}, {1, 3}, {3, 2}, {0, g.N}}) {
                 int n0 = chunk[0], cnt = chunk[1], cols = cnt * OHW;
@@ -142,8 +148,7 @@ class ShiftColsTest {
         Random rnd = new Random(5);
         Gemm.Scratch s = new Gemm.Scratch();
         for (ConvGeom g : geometries()) {
-            float[] x = new float[g.N * g.C * g.H * g.W];
-            for (int i = 0; i < x.length; i++) x[i] = rnd.nextFloat() * 2 - 1;
+            float[] x = input(g, rnd);
             for (int[] r : new int[][] {{0, g.C}, {1, 2}, {1, g.C}, {0, 1}}) {
                 int cLo = r[0], cHi = r[1], n0 = 2, cnt = g.N - 2;
                 int rows = (cHi - cLo) * g.KH * g.KW, cols = cnt * g.OH * g.OW, ld = cols + 5;
