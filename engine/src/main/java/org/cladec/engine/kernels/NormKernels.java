@@ -68,4 +68,23 @@ public interface NormKernels {
             int HW,
             int cLo,
             int cHi);
+
+    /**
+     * The input gradient of an eval-mode batch norm whose γ and β need none, for channels [cLo,
+     * cHi): {@code dst = scale[c]·dy} ({@code +=} when {@code accumulate}), dy being dOut, or 0
+     * where reluOut (if given) is not positive. With scale from {@link #scale} it is {@link
+     * #backward}'s dx when batchStats is false; a convolution with a folded batch norm and ReLU
+     * takes it into the convolution's input gradient.
+     */
+    void scaledGradient(
+            float[] dst,
+            boolean accumulate,
+            float[] dOut,
+            float[] reluOut,
+            float[] scale,
+            int N,
+            int C,
+            int HW,
+            int cLo,
+            int cHi);
 }

@@ -135,6 +135,30 @@ public final class ScalarNormKernels implements NormKernels {
         }
     }
 
+    @Override
+    public void scaledGradient(
+            float[] dst,
+            boolean accumulate,
+            float[] dOut,
+            float[] reluOut,
+            float[] scale,
+            int N,
+            int C,
+            int HW,
+            int cLo,
+            int cHi) {
+        for (int n = 0; n < N; n++) {
+            for (int c = cLo; c < cHi; c++) {
+                int base = (n * C + c) * HW;
+                float k = scale[c];
+                for (int i = base; i < base + HW; i++) {
+                    float v = k * dy(dOut, reluOut, i);
+                    dst[i] = accumulate ? dst[i] + v : v;
+                }
+            }
+        }
+    }
+
     /** dOut[i], or 0 where a fused ReLU's output is not positive (the SIMD tails use it too). */
     public static float dy(float[] dOut, float[] reluOut, int i) {
         return reluOut == null || reluOut[i] > 0f ? dOut[i] : 0f;

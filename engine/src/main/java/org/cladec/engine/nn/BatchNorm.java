@@ -103,15 +103,16 @@ public final class BatchNorm extends Module {
     }
 
     /**
-     * {@code forwardRelu(conv.forward(x))}. In eval mode, when nothing needs a gradient (under
-     * {@link org.cladec.engine.autograd.NoGrad}, or no operand requires one) and the convolution
-     * has no bias, the normalisation and ReLU are applied as the convolution stores its output
-     * ({@link F#conv2dBatchNormRelu}): one pass over the activations fewer, the same values.
+     * {@code forwardRelu(conv.forward(x))}. In eval mode, when no parameter needs a gradient (under
+     * {@link org.cladec.engine.autograd.NoGrad}, or a frozen network; x may need one) and the
+     * convolution has no bias, the normalisation and ReLU are applied as the convolution stores its
+     * output ({@link F#conv2dBatchNormRelu}): one pass over the activations fewer each way, the
+     * same values.
      */
     public Tensor forwardRelu(Conv2d conv, Tensor x) {
         if (isTraining()
                 || conv.bias() != null
-                || Autograd.needsGrad(x, conv.weight(), weight, bias)) {
+                || Autograd.needsGrad(conv.weight(), weight, bias)) {
             return forwardRelu(conv.forward(x));
         }
         checkInput(conv.outputShape(x.shapeRef()));

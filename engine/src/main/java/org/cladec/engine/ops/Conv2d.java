@@ -38,7 +38,8 @@ final class Conv2d implements Op {
     /**
      * conv2d without bias, then eval-mode batch norm (running statistics) and ReLU in the same pass
      * over the output ({@link ConvKernels#forwardScaleShiftRelu}), with the result of the two ops.
-     * Records nothing for backward, so it refuses inputs that need a gradient.
+     * Records a gradient for x only (a frozen classifier differentiated into its input, as ClaDec's
+     * decoder loss does), so it refuses a weight, gamma or beta that needs one.
      */
     static Tensor applyBatchNormRelu(
             Tensor x,
@@ -52,10 +53,10 @@ final class Conv2d implements Op {
             Tensor gamma,
             Tensor beta,
             float eps) {
-        if (Autograd.needsGrad(x, w, gamma, beta))
+        if (Autograd.needsGrad(w, gamma, beta))
             throw new IllegalStateException(
-                    "conv2d_batch_norm_relu: records no gradient, but an input requires one; use"
-                            + " conv2d and batch_norm_relu");
+                    "conv2d_batch_norm_relu: records a gradient for the input only, but the weight,"
+                            + " gamma or beta requires one; use conv2d and batch_norm_relu");
         ConvGeom g = geometry(x, w, null, sh, sw, ph, pw);
         int[] normed = {g.N, g.OC, g.OH, g.OW}; // the batch norm's input
         BatchNorm.checkChannels(runningMean, g.OC, "running_mean", normed);
@@ -86,7 +87,41 @@ final class Conv2d implements Op {
         else
             Parallel.forRange(
                     g.N, (lo, hi) -> k.forwardScaleShiftRelu(o, xd, wd, scale, shift, g, lo, hi));
+        if (Autograd.needsGrad(x))
+            Autograd.record(out, new BatchNormRelu(out, w.dense(), scale, g), x);
         return out;
+    }
+
+    /**
+     * The input gradient of {@link #applyBatchNormRelu}: dOut where the output is positive, times
+     * the batch norm's scale per channel, then conv2d's input gradient. The scaled gradient is
+     * written over dOut, an intermediate gradient nothing reads after this op.
+     */
+    private static final class BatchNormRelu implements Op {
+        private Tensor out, w;
+        private float[] scale;
+        private final ConvGeom g;
+
+        BatchNormRelu(Tensor out, Tensor w, float[] scale, ConvGeom g) {
+            this.out = out;
+            this.w = w;
+            this.scale = scale;
+            this.g = g;
+        }
+
+        @Override
+        public void backward(Tensor dOut, Tensor[] dIn) {
+            float[] d = dOut.data(), o = out.data(), sc = scale;
+            int HW = g.OH * g.OW;
+            Parallel.forRange(
+                    g.OC,
+                    (lo, hi) ->
+                            Kernels.norm()
+                                    .scaledGradient(d, false, d, o, sc, g.N, g.OC, HW, lo, hi));
+            inputGradient(dIn[0].data(), d, w.data(), g);
+            out = w = null;
+            scale = null;
+        }
     }
 
     /** Checks conv2d's operands and returns its geometry. */
@@ -138,13 +173,7 @@ final class Conv2d implements Op {
     public void backward(Tensor dOut, Tensor[] dIn) {
         float[] d = dOut.data(), xd = x.data(), wd = w.data();
         ConvGeom g = this.g;
-        if (dIn[0] != null) {
-            float[] dx = dIn[0].data();
-            ConvKernels k = Kernels.conv();
-            if (k.splitsByChannels(g))
-                Parallel.forRange(g.C, (lo, hi) -> k.backwardInputChannels(dx, d, wd, g, lo, hi));
-            else Parallel.forRange(g.N, (lo, hi) -> k.backwardInput(dx, d, wd, g, lo, hi));
-        }
+        if (dIn[0] != null) inputGradient(dIn[0].data(), d, wd, g);
         float[] dw = dIn[1] == null ? null : dIn[1].data(),
                 db = dIn[2] == null ? null : dIn[2].data();
         if (dw != null) weightGradient(dw, d, xd, g);
@@ -153,6 +182,14 @@ final class Conv2d implements Op {
                     g.OC,
                     (lo, hi) -> Kernels.ew().channelSumAcc(db, d, g.N, g.OC, g.OH * g.OW, lo, hi));
         x = w = null;
+    }
+
+    /** {@code dx +=} the input gradient over the pool, split by images or input channels. */
+    private static void inputGradient(float[] dx, float[] dOut, float[] w, ConvGeom g) {
+        ConvKernels k = Kernels.conv();
+        if (k.splitsByChannels(g))
+            Parallel.forRange(g.C, (lo, hi) -> k.backwardInputChannels(dx, dOut, w, g, lo, hi));
+        else Parallel.forRange(g.N, (lo, hi) -> k.backwardInput(dx, dOut, w, g, lo, hi));
     }
 
     /**

@@ -143,8 +143,9 @@ public final class F {
     /**
      * {@code batchNormRelu(conv2d(x, w, null, stride, padding), ...)} in eval mode (running
      * statistics), with the normalisation and ReLU applied as the convolution stores its output:
-     * one pass over the activations fewer, the same values. For inference only: it records nothing
-     * for backward and throws if x, w, gamma or beta needs a gradient.
+     * one pass over the activations fewer, the same values. For inference and for a frozen network
+     * differentiated into its input: it records a gradient for x only and throws if w, gamma or
+     * beta needs one.
      */
     public static Tensor conv2dBatchNormRelu(
             Tensor x,

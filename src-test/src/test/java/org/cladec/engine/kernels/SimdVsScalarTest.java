@@ -163,6 +163,14 @@ class SimdVsScalarTest {
                     assertClose(dg1, dg2, 1e-5, 1e-4, "backward dgamma " + how);
                     assertClose(db1, db2, 1e-5, 1e-4, "backward dbeta " + how);
                 }
+                // eval mode, parameters frozen (no dgamma, dbeta): the input gradient alone
+                for (float[] gam : new float[][] {g, null}) {
+                    float[] dx1 = rnd(n, -1, 1), dx2 = dx1.clone();
+                    s.backward(dx1, null, null, dOut, mask, x, m1, inv, gam, false, N, C, HW, 0, C);
+                    v.backward(dx2, null, null, dOut, mask, x, m1, inv, gam, false, N, C, HW, 0, h);
+                    v.backward(dx2, null, null, dOut, mask, x, m1, inv, gam, false, N, C, HW, h, C);
+                    assertClose(dx1, dx2, 1e-6, 1e-5, "frozen backward dx " + how);
+                }
             }
         }
     }

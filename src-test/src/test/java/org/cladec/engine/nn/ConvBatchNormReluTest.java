@@ -98,6 +98,28 @@ class ConvBatchNormReluTest {
     }
 
     @Test
+    void aFrozenBlockFoldsAndGivesTheTwoOpsInputGradient() {
+        Rng r = new Rng(10);
+        Conv2d conv = conv(3, 5, 2, r);
+        BatchNorm bn = norm(5, r);
+        conv.setRequiresGrad(false);
+        bn.setRequiresGrad(false);
+        conv.eval();
+        bn.eval();
+        Tensor x = Tensor.uniform(r, -1f, 1f, 4, 3, 8, 8).setRequiresGrad(true);
+        Tensor dy = Tensor.uniform(r, -1f, 1f, 4, 5, 4, 4);
+        Tensor apart = bn.forwardRelu(conv.forward(x));
+        F.sum(F.mul(apart, dy)).backward();
+        float[] dxApart = x.grad().toArray();
+        x.setGrad(null);
+        Tensor fused = bn.forwardRelu(conv, x);
+        assertArrayEquals(apart.data(), fused.data());
+        assertTrue(fused.requiresGrad(), "x requires a gradient: recorded for backward");
+        F.sum(F.mul(fused, dy)).backward();
+        assertArrayEquals(dxApart, x.grad().toArray());
+    }
+
+    @Test
     void theFusedOpRefusesInputsThatNeedAGradientAndMisshapedStatistics() {
         Rng r = new Rng(9);
         Conv2d conv = conv(2, 3, 1, r);

@@ -4,6 +4,7 @@ import static org.cladec.testing.Close.assertClose;
 import static org.cladec.testing.GradCheck.awayFromZero;
 import static org.cladec.testing.GradCheck.check;
 import static org.cladec.testing.GradCheck.param;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.stream.Stream;
@@ -222,6 +223,50 @@ class OpsGradTest {
                     valueAndGrads(F.batchNormRelu(x, m, v, g, b, train, 0.1f, 1e-5f), x, g, b);
             Tensor[] apart =
                     valueAndGrads(F.relu(F.batchNorm(x, m, v, g, b, train, 0.1f, 1e-5f)), x, g, b);
+            for (int i = 0; i < fused.length; i++)
+                assertClose(apart[i].toArray(), fused[i].toArray(), 1e-6, 1e-5, what + " " + i);
+        }
+    }
+
+    /**
+     * conv2d + eval-mode batch norm + ReLU fused, with a frozen weight and batch norm and x needing
+     * a gradient (a frozen classifier differentiated into its input): finite differences, and the
+     * values and input gradient of the three ops apart. Planes of 5 × 5 at strides 1 and 2, and a 2
+     * × 2 plane (the dense form). x is redrawn until every pre-activation is off the ReLU's kink by
+     * more than a step can move it.
+     */
+    @Test
+    void conv2dBatchNormReluIntoItsInput() {
+        Tensor rm = Tensor.of(new float[] {0.05f, -0.1f, 0.1f}, 3),
+                rv = Tensor.of(new float[] {0.5f, 1.5f, 2f}, 3),
+                g = Tensor.of(new float[] {0.7f, -1.2f, 1.1f}, 3),
+                b = Tensor.of(new float[] {0.1f, -0.05f, 0f}, 3);
+        for (int[] c : new int[][] {{5, 1}, {5, 2}, {2, 1}}) {
+            int h = c[0], s = c[1];
+            Tensor wt = Tensor.uniform(rng, -0.5f, 0.5f, 3, 2, 3, 3);
+            Tensor x = null;
+            for (int tries = 0; tries < 200 && x == null; tries++) {
+                Tensor t = param(rng, -1, 1, 2, 2, h, h);
+                Tensor pre =
+                        F.batchNorm(F.conv2d(t, wt, null, s, 1), rm, rv, g, b, false, 0, 1e-5f);
+                float minAbs = Float.MAX_VALUE;
+                int clamped = 0;
+                for (float e : pre.toArray()) {
+                    minAbs = Math.min(minAbs, Math.abs(e));
+                    clamped += e < 0 ? 1 : 0;
+                }
+                if (minAbs > 0.02f && clamped > 0 && clamped < pre.size()) x = t;
+            }
+            assertNotNull(x, "no input off the kink found");
+            String what = "conv2d_batch_norm_relu " + h + "x" + h + " stride " + s;
+            check(what, in -> F.conv2dBatchNormRelu(in[0], wt, s, 1, rm, rv, g, b, 1e-5f), x);
+            Tensor[] fused =
+                    valueAndGrads(F.conv2dBatchNormRelu(x, wt, s, 1, rm, rv, g, b, 1e-5f), x);
+            Tensor[] apart =
+                    valueAndGrads(
+                            F.batchNormRelu(
+                                    F.conv2d(x, wt, null, s, 1), rm, rv, g, b, false, 0, 1e-5f),
+                            x);
             for (int i = 0; i < fused.length; i++)
                 assertClose(apart[i].toArray(), fused[i].toArray(), 1e-6, 1e-5, what + " " + i);
         }

@@ -174,6 +174,15 @@ public final class SimdNormKernels implements NormKernels {
             int HW,
             int cLo,
             int cHi) {
+        if (!batchStats && dGamma == null && dBeta == null) {
+            // eval mode with frozen parameters (a frozen classifier differentiated into its
+            // input): dx += k·dy alone, without the pass of sums the parameters' gradients need
+            if (dx == null) return;
+            float[] k = run(1, cHi);
+            for (int c = cLo; c < cHi; c++) k[c] = NormKernels.scale(invStd, gamma, c);
+            scaledGradient(dx, true, dOut, reluOut, k, N, C, HW, cLo, cHi);
+            return;
+        }
         if (HW < BLOCK_HW) {
             backwardByImage(
                     dx,
@@ -240,6 +249,44 @@ public final class SimdNormKernels implements NormKernels {
                                     + (x[base + i] - mu) * kb
                                     + ka;
             }
+        }
+    }
+
+    /**
+     * One rounding per element (a fused multiply-add), lanes and tail alike; over each image's run
+     * of the part's channels, so that planes of a few pixels fill whole vectors.
+     */
+    @Override
+    public void scaledGradient(
+            float[] dst,
+            boolean accumulate,
+            float[] dOut,
+            float[] reluOut,
+            float[] scale,
+            int N,
+            int C,
+            int HW,
+            int cLo,
+            int cHi) {
+        final int len = (cHi - cLo) * HW, start = cLo * HW, stride = C * HW;
+        final int bound = F.loopBound(len);
+        float[] k = run(0, len);
+        spread(k, scale, HW, cLo, cHi);
+        final FloatVector zero = FloatVector.zero(F);
+        for (int n = 0; n < N; n++) {
+            int o = n * stride + start, j = 0;
+            for (; j < bound; j += L) {
+                FloatVector acc = accumulate ? FloatVector.fromArray(F, dst, o + j) : zero;
+                dy(dOut, reluOut, o + j)
+                        .fma(FloatVector.fromArray(F, k, j), acc)
+                        .intoArray(dst, o + j);
+            }
+            for (; j < len; j++)
+                dst[o + j] =
+                        Math.fma(
+                                k[j],
+                                ScalarNormKernels.dy(dOut, reluOut, o + j),
+                                accumulate ? dst[o + j] : 0f);
         }
     }
 
