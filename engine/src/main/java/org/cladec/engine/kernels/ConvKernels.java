@@ -128,6 +128,16 @@ public interface ConvKernels {
     }
 
     /**
+     * {@link #backwardInputChannels} with weights that stay as they are from call to call (a frozen
+     * network differentiated into its input): a kernel may keep what it derives from them, as the
+     * forward pass of inference does. The same values.
+     */
+    default void backwardInputChannelsFrozen(
+            float[] dx, float[] dOut, float[] w, ConvGeom g, int cLo, int cHi) {
+        backwardInputChannels(dx, dOut, w, g, cLo, cHi);
+    }
+
+    /**
      * Whether a convolution op should split backwardWeight over output channels ({@link
      * #backwardWeightOutChannels}) instead of input channels: with a single input channel (a
      * network's first convolution, a decoder's last transposed one) the input-channel split has one

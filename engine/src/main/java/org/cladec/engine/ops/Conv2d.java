@@ -118,7 +118,7 @@ final class Conv2d implements Op {
                     (lo, hi) ->
                             Kernels.norm()
                                     .scaledGradient(d, false, d, o, sc, g.N, g.OC, HW, lo, hi));
-            inputGradient(dIn[0].data(), d, w.data(), g);
+            inputGradient(dIn[0].data(), d, w.data(), g, true);
             out = w = null;
             scale = null;
         }
@@ -173,7 +173,7 @@ final class Conv2d implements Op {
     public void backward(Tensor dOut, Tensor[] dIn) {
         float[] d = dOut.data(), xd = x.data(), wd = w.data();
         ConvGeom g = this.g;
-        if (dIn[0] != null) inputGradient(dIn[0].data(), d, wd, g);
+        if (dIn[0] != null) inputGradient(dIn[0].data(), d, wd, g, dIn[1] == null);
         float[] dw = dIn[1] == null ? null : dIn[1].data(),
                 db = dIn[2] == null ? null : dIn[2].data();
         if (dw != null) weightGradient(dw, d, xd, g);
@@ -184,10 +184,17 @@ final class Conv2d implements Op {
         x = w = null;
     }
 
-    /** {@code dx +=} the input gradient over the pool, split by images or input channels. */
-    private static void inputGradient(float[] dx, float[] dOut, float[] w, ConvGeom g) {
+    /**
+     * {@code dx +=} the input gradient over the pool, split by images or input channels; {@code
+     * frozen}: w is the same from call to call.
+     */
+    private static void inputGradient(
+            float[] dx, float[] dOut, float[] w, ConvGeom g, boolean frozen) {
         ConvKernels k = Kernels.conv();
-        if (k.splitsByChannels(g))
+        if (k.splitsByChannels(g) && frozen)
+            Parallel.forRange(
+                    g.C, (lo, hi) -> k.backwardInputChannelsFrozen(dx, dOut, w, g, lo, hi));
+        else if (k.splitsByChannels(g))
             Parallel.forRange(g.C, (lo, hi) -> k.backwardInputChannels(dx, dOut, w, g, lo, hi));
         else Parallel.forRange(g.N, (lo, hi) -> k.backwardInput(dx, dOut, w, g, lo, hi));
     }

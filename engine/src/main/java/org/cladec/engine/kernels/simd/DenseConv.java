@@ -68,7 +68,7 @@ final class DenseConv {
         final int OHW = g.OH * g.OW, R = g.OC * OHW, Q = g.C * g.H * g.W;
         if (nHi <= nLo || ocHi <= ocLo) return;
         int cols = (ocHi - ocLo) * OHW;
-        Gemm.BPack d = keep ? s.kept(w, g, ocLo, ocHi) : transposed(w, g, ocLo, s);
+        Gemm.BPack d = keep ? s.kept(w, g, ocLo, ocHi, true) : transposed(w, g, ocLo, s);
         Gemm.gemm(
                 out,
                 nLo * R + ocLo * OHW,
@@ -92,9 +92,11 @@ final class DenseConv {
     }
 
     /**
-     * A part of Dᵀ (output channels [ocLo, ocHi), all of Q) packed once and kept, with a copy of
-     * the weights it came from, for the inference path's next call. Before each use the weights are
-     * compared with the copy (a sequential read of the part's rows, about a fifth of the gathers'
+     * A part of Dᵀ (the forward's: output channels [lo, hi), all of Q) or of D (the input
+     * gradient's: input channels [lo, hi), all of R) packed once and kept, with a copy of the
+     * weights it came from, for the next call with weights that do not change between calls
+     * (inference, a frozen network). Before each use the weights are compared with the copy (a
+     * sequential read of the part's rows, or of all of w for D, about a fifth of the gathers'
      * time), and packed again where any differs, so writes to the weights through any route are
      * seen. The two dense layers at the classifier's end packed their D in every call, ~10% of an
      * inference step.
@@ -102,33 +104,64 @@ final class DenseConv {
     static final class Kept {
         private float[] source; // the weights' array, by identity
         private ConvGeom g; // its batch size aside
-        private int ocLo, ocHi;
-        private float[] copy = new float[0]; // source's rows [ocLo, ocHi) as packed
+        private int lo, hi;
+        private boolean transposed; // Dᵀ (forward) or D (input gradient)
+        private float[] copy = new float[0]; // the weights compared: Dᵀ's rows, or all of w
         private boolean filled;
         final Gemm.Packed packed = new Gemm.Packed();
 
-        /** Whether this holds the part [ocLo, ocHi) of w's D in geometry g, current or not. */
-        boolean holds(float[] w, ConvGeom g, int ocLo, int ocHi) {
-            return source == w && ocLo == this.ocLo && ocHi == this.ocHi && g.sameButBatch(this.g);
+        /** Whether this holds the part [lo, hi) of w's Dᵀ or D in geometry g, current or not. */
+        boolean holds(float[] w, ConvGeom g, int lo, int hi, boolean transposed) {
+            return source == w
+                    && lo == this.lo
+                    && hi == this.hi
+                    && transposed == this.transposed
+                    && g.sameButBatch(this.g);
         }
 
-        /** The packed part, packed again first unless w's rows are those it was packed from. */
+        /** Floats a part [lo, hi) of geometry g holds: its packed matrix and the weights' copy. */
+        static long floats(ConvGeom g, int lo, int hi, boolean transposed) {
+            long CKK = (long) g.C * g.KH * g.KW, HW = (long) g.H * g.W, OHW = (long) g.OH * g.OW;
+            long part = transposed ? (hi - lo) * OHW * g.C * HW : (hi - lo) * HW * g.OC * OHW;
+            return part + (transposed ? (hi - lo) * CKK : (long) g.OC * (hi - lo) * g.KH * g.KW);
+        }
+
+        /**
+         * The packed part, packed again first unless the part's weights are those it came from:
+         * rows [lo, hi) of w for Dᵀ; for D, the run of input channels [lo, hi) in every row.
+         */
         Gemm.Packed current(float[] w, Gemm.Scratch s) {
-            int CKK = g.C * g.KH * g.KW, from = ocLo * CKK, len = (ocHi - ocLo) * CKK;
-            if (filled && Arrays.equals(w, from, from + len, copy, 0, len)) return packed;
+            final int KK = g.KH * g.KW, CKK = g.C * KK, HW = g.H * g.W, OHW = g.OH * g.OW;
+            final int runs = transposed ? 1 : g.OC,
+                    run = transposed ? (hi - lo) * CKK : (hi - lo) * KK;
+            final int from = lo * (transposed ? CKK : KK);
+            if (filled) {
+                boolean same = true;
+                for (int i = 0; i < runs && same; i++) {
+                    int f = from + i * CKK;
+                    same = Arrays.equals(w, f, f + run, copy, i * run, (i + 1) * run);
+                }
+                if (same) return packed;
+            }
             filled = true;
-            if (copy.length < len) copy = new float[len];
-            System.arraycopy(w, from, copy, 0, len);
-            return packed.fill(
-                    transposed(w, g, ocLo, s), g.C * g.H * g.W, (ocHi - ocLo) * g.OH * g.OW, s);
+            if (copy.length < runs * run) copy = new float[runs * run];
+            for (int i = 0; i < runs; i++) System.arraycopy(w, from + i * CKK, copy, i * run, run);
+            return transposed
+                    ? packed.fill(transposed(w, g, lo, s), g.C * HW, (hi - lo) * OHW, s)
+                    : packed.fill(
+                            s.dense.set(w, g, s, false).from(lo * HW),
+                            g.OC * OHW,
+                            (hi - lo) * HW,
+                            s);
         }
 
-        /** Takes the part [ocLo, ocHi) of w's D in geometry g, to be packed at first use. */
-        Kept reset(float[] w, ConvGeom g, int ocLo, int ocHi) {
+        /** Takes the part [lo, hi) of w's Dᵀ or D in geometry g, to be packed at first use. */
+        Kept reset(float[] w, ConvGeom g, int lo, int hi, boolean transposed) {
             this.source = w;
             this.g = g;
-            this.ocLo = ocLo;
-            this.ocHi = ocHi;
+            this.lo = lo;
+            this.hi = hi;
+            this.transposed = transposed;
             this.filled = false;
             return this;
         }
@@ -149,7 +182,8 @@ final class DenseConv {
 
     /**
      * backwardInput for images [nLo, nHi) and input channels [cLo, cHi): dx (n, Q part) += dOut (n,
-     * R) · D, packing only the part's columns of D.
+     * R) · D, packing only the part's columns of D. With {@code keep} (weights that do not change
+     * between calls), the packed part is kept for the next call ({@link Kept}).
      */
     static void backwardInput(
             float[] dx,
@@ -160,10 +194,12 @@ final class DenseConv {
             int nHi,
             int cLo,
             int cHi,
+            boolean keep,
             Gemm.Scratch s) {
         final int HW = g.H * g.W, R = g.OC * g.OH * g.OW, Q = g.C * HW;
         if (nHi <= nLo || cHi <= cLo) return;
-        Packer d = s.dense.set(w, g, s, false).from(cLo * HW);
+        Gemm.BPack d =
+                keep ? s.kept(w, g, cLo, cHi, false) : s.dense.set(w, g, s, false).from(cLo * HW);
         Gemm.gemm(
                 dx,
                 nLo * Q + cLo * HW,

@@ -204,27 +204,25 @@ final class Gemm {
         }
 
         /**
-         * The inference path's kept parts of dense Dᵀ: a classifier has two dense layers, and a
-         * thread may run them as a part (the pool) and whole (a serial run). Past {@link
-         * #KEPT_FLOATS} the others are let go.
+         * The kept parts of dense Dᵀ and D (inference, a frozen network): a classifier has two
+         * dense layers, and a thread may run them as a part (the pool) and whole (a serial run),
+         * forward and, frozen, backward. Past {@link #KEPT_FLOATS} the others are let go.
          */
-        private final DenseConv.Kept[] kept = new DenseConv.Kept[4];
+        private final DenseConv.Kept[] kept = new DenseConv.Kept[8];
 
         private int keptNext;
 
         /** At most 64 MB of kept parts per thread. */
         static final long KEPT_FLOATS = 1L << 24;
 
-        /** The kept part [ocLo, ocHi) of w's Dᵀ in geometry g, packed and current. */
-        Gemm.Packed kept(float[] w, ConvGeom g, int ocLo, int ocHi) {
+        /** The kept part [lo, hi) of w's Dᵀ or D in geometry g, packed and current. */
+        Gemm.Packed kept(float[] w, ConvGeom g, int lo, int hi, boolean transposed) {
             for (DenseConv.Kept k : kept)
-                if (k != null && k.holds(w, g, ocLo, ocHi)) return k.current(w, this);
+                if (k != null && k.holds(w, g, lo, hi, transposed)) return k.current(w, this);
             int i = keptNext;
             keptNext = (keptNext + 1) % kept.length;
             if (kept[i] == null) kept[i] = new DenseConv.Kept();
-            long need =
-                    (long) (ocHi - ocLo) * g.OH * g.OW * g.C * g.H * g.W
-                            + (long) (ocHi - ocLo) * g.C * g.KH * g.KW;
+            long need = DenseConv.Kept.floats(g, lo, hi, transposed);
             for (int j = 1; j < kept.length; j++) {
                 long held = need;
                 for (DenseConv.Kept k : kept) if (k != null && k != kept[i]) held += k.size();
@@ -232,7 +230,7 @@ final class Gemm {
                 DenseConv.Kept other = kept[(i + j) % kept.length];
                 if (other != null) other.release();
             }
-            return kept[i].reset(w, g, ocLo, ocHi).current(w, this);
+            return kept[i].reset(w, g, lo, hi, transposed).current(w, this);
         }
 
         private final int[][] ints = {new int[0], new int[0]};

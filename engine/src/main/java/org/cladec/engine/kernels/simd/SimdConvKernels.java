@@ -248,7 +248,16 @@ public final class SimdConvKernels implements ConvKernels {
     public void backwardInputChannels(
             float[] dx, float[] dOut, float[] w, ConvGeom g, int cLo, int cHi) {
         if (DenseConv.applies(g))
-            DenseConv.backwardInput(dx, dOut, w, g, 0, g.N, cLo, cHi, Gemm.SCRATCH.get());
+            DenseConv.backwardInput(dx, dOut, w, g, 0, g.N, cLo, cHi, false, Gemm.SCRATCH.get());
+        else ConvKernels.super.backwardInputChannels(dx, dOut, w, g, cLo, cHi);
+    }
+
+    /** The dense form keeps its packed D across calls ({@link DenseConv.Kept}). */
+    @Override
+    public void backwardInputChannelsFrozen(
+            float[] dx, float[] dOut, float[] w, ConvGeom g, int cLo, int cHi) {
+        if (DenseConv.applies(g))
+            DenseConv.backwardInput(dx, dOut, w, g, 0, g.N, cLo, cHi, true, Gemm.SCRATCH.get());
         else ConvKernels.super.backwardInputChannels(dx, dOut, w, g, cLo, cHi);
     }
 
@@ -260,7 +269,7 @@ public final class SimdConvKernels implements ConvKernels {
     @Override
     public void backwardInput(float[] dx, float[] dOut, float[] w, ConvGeom g, int nLo, int nHi) {
         if (DenseConv.applies(g)) {
-            DenseConv.backwardInput(dx, dOut, w, g, nLo, nHi, 0, g.C, Gemm.SCRATCH.get());
+            DenseConv.backwardInput(dx, dOut, w, g, nLo, nHi, 0, g.C, false, Gemm.SCRATCH.get());
             return;
         }
         if (g.C == 1) {

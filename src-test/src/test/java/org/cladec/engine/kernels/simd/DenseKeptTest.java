@@ -76,6 +76,56 @@ class DenseKeptTest {
         }
     }
 
+    /** dx for images [0, N), input channels [cLo, cHi), D packed afresh or kept. */
+    private static float[] backwardInput(
+            float[] dOut, float[] w, ConvGeom g, int cLo, int cHi, boolean keep, Gemm.Scratch s) {
+        float[] dx = new float[g.xSize()];
+        DenseConv.backwardInput(dx, dOut, w, g, 0, g.N, cLo, cHi, keep, s);
+        return dx;
+    }
+
+    /**
+     * The input gradient's kept D (a frozen network): bit for bit the fresh product, and it follows
+     * writes to the part's weights in any output channel's row, not to others'.
+     */
+    @Test
+    void aKeptInputGradientIsTheFreshOneAndFollowsThePartsWeights() {
+        Rng r = new Rng(24);
+        Gemm.Scratch s = new Gemm.Scratch();
+        for (ConvGeom g : DENSE) {
+            float[] dOut = uniform(r, g.outSize()), w = uniform(r, g.wSize());
+            int cLo = g.C / 3, cHi = g.C, KK = g.KH * g.KW, CKK = g.C * KK;
+            int used = -1;
+            for (int t : DenseConv.taps(g, s)) used = Math.max(used, t);
+            for (int call = 0; call < 2; call++)
+                assertArrayEquals(
+                        backwardInput(dOut, w, g, cLo, cHi, false, s),
+                        backwardInput(dOut, w, g, cLo, cHi, true, s),
+                        g + " call " + call);
+            // the part's first channel in the first row, its last in the last row, a middle one
+            for (int i :
+                    new int[] {
+                        cLo * KK + used,
+                        (g.OC - 1) * CKK + (cHi - 1) * KK + used,
+                        g.OC / 2 * CKK + (cLo + cHi) / 2 * KK + used
+                    }) {
+                float[] before = backwardInput(dOut, w, g, cLo, cHi, true, s);
+                w[i] += 0.5f;
+                float[] fresh = backwardInput(dOut, w, g, cLo, cHi, false, s);
+                assertNotEquals(0, java.util.Arrays.compare(before, fresh), "w[" + i + "] is used");
+                assertArrayEquals(
+                        fresh, backwardInput(dOut, w, g, cLo, cHi, true, s), g + " w[" + i + "]");
+            }
+            // forward and backward parts of the same weights are kept apart
+            float[] x = uniform(r, g.xSize());
+            assertArrayEquals(
+                    forward(x, w, g, 0, g.OC, false, s), forward(x, w, g, 0, g.OC, true, s));
+            assertArrayEquals(
+                    backwardInput(dOut, w, g, 0, g.C, false, s),
+                    backwardInput(dOut, w, g, 0, g.C, true, s));
+        }
+    }
+
     @Test
     void partsArraysAndBatchSizesAreKeptApart() {
         Rng r = new Rng(22);
