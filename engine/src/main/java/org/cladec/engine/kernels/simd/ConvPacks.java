@@ -10,7 +10,6 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 import org.cladec.engine.kernels.ConvGeom;
@@ -1429,11 +1428,7 @@ final class ConvPacks {
      * never written.
      */
     static final class PhaseSink implements Gemm.TileSink {
-        /** Half a vector of floats, and longs in a whole one. */
-        private static final VectorSpecies<Float> HALF =
-                VectorSpecies.of(
-                        float.class, VectorShape.forBitSize(Math.max(64, F.vectorBitSize() / 2)));
-
+        /** Longs in a whole vector. */
         private static final VectorSpecies<Long> LONGS =
                 VectorSpecies.of(long.class, F.vectorShape());
 
@@ -1519,11 +1514,16 @@ final class ConvPacks {
         }
 
         /**
-         * L / 2 floats from {@code a[i]} on, each in the low word of a long lane (its sign above).
+         * L / 2 floats from {@code a[i]} on, each in the low word of a long lane (its sign above):
+         * a whole vector loaded, its first half widened. Loading half a vector took a float species
+         * of another shape, and on JDK 17 that alone made C2 fail to intrinsify vector stores in
+         * unrelated kernels in some runs (the shared JDK methods' type profiles saw two shapes):
+         * the Adam update ran 10x slower in about a third of the JVMs, boxing a vector per
+         * iteration.
          */
         private static LongVector widen(float[] a, int i) {
             return (LongVector)
-                    FloatVector.fromArray(HALF, a, i)
+                    FloatVector.fromArray(F, a, i)
                             .reinterpretAsInts()
                             .convertShape(VectorOperators.I2L, LONGS, 0);
         }
