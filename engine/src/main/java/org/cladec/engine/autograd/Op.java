@@ -11,7 +11,9 @@ public interface Op {
     /**
      * Accumulates ({@code +=}) the gradient of the loss with respect to each input.
      *
-     * @param dOut gradient with respect to the op's output; dense, same shape as the output
+     * @param dOut gradient with respect to the op's output; dense, same shape as the output. The
+     *     engine drops it after this call (intermediate gradients are not kept), so an op may
+     *     overwrite it as scratch
      * @param dIn one slot per input: a dense buffer shaped like that input to add into, or {@code
      *     null} when that input needs no gradient (a frozen parameter, a label), so its work is
      *     skipped
