@@ -119,22 +119,29 @@ final class DenseConv {
                     && g.sameButBatch(this.g);
         }
 
-        /** Floats a part [lo, hi) of geometry g holds: its packed matrix and the weights' copy. */
-        static long floats(ConvGeom g, int lo, int hi, boolean transposed) {
-            long CKK = (long) g.C * g.KH * g.KW, HW = (long) g.H * g.W, OHW = (long) g.OH * g.OW;
-            long part = transposed ? (hi - lo) * OHW * g.C * HW : (hi - lo) * HW * g.OC * OHW;
-            return part + (transposed ? (hi - lo) * CKK : (long) g.OC * (hi - lo) * g.KH * g.KW);
+        /**
+         * The part's weights, as runs of w compared with the copy: Dᵀ's are one run, rows [lo, hi);
+         * D's are input channels [lo, hi) in each of the OC rows.
+         */
+        private int runs() {
+            return transposed ? 1 : g.OC;
         }
 
-        /**
-         * The packed part, packed again first unless the part's weights are those it came from:
-         * rows [lo, hi) of w for Dᵀ; for D, the run of input channels [lo, hi) in every row.
-         */
+        private int run() {
+            return (hi - lo) * (transposed ? g.C : 1) * g.KH * g.KW;
+        }
+
+        /** Floats this part needs once packed: its packed matrix and the weights' copy. */
+        long floats() {
+            long HW = (long) g.H * g.W, OHW = (long) g.OH * g.OW;
+            long part = (hi - lo) * (transposed ? OHW * g.C * HW : HW * g.OC * OHW);
+            return part + (long) runs() * run();
+        }
+
+        /** The packed part, packed again first unless the part's weights are those it came from. */
         Gemm.Packed current(float[] w, Gemm.Scratch s) {
             final int KK = g.KH * g.KW, CKK = g.C * KK, HW = g.H * g.W, OHW = g.OH * g.OW;
-            final int runs = transposed ? 1 : g.OC,
-                    run = transposed ? (hi - lo) * CKK : (hi - lo) * KK;
-            final int from = lo * (transposed ? CKK : KK);
+            final int runs = runs(), run = run(), from = lo * (transposed ? CKK : KK);
             if (filled) {
                 boolean same = true;
                 for (int i = 0; i < runs && same; i++) {

@@ -222,7 +222,7 @@ final class Gemm {
             int i = keptNext;
             keptNext = (keptNext + 1) % kept.length;
             if (kept[i] == null) kept[i] = new DenseConv.Kept();
-            long need = DenseConv.Kept.floats(g, lo, hi, transposed);
+            long need = kept[i].reset(w, g, lo, hi, transposed).floats();
             for (int j = 1; j < kept.length; j++) {
                 long held = need;
                 for (DenseConv.Kept k : kept) if (k != null && k != kept[i]) held += k.size();
@@ -230,7 +230,7 @@ final class Gemm {
                 DenseConv.Kept other = kept[(i + j) % kept.length];
                 if (other != null) other.release();
             }
-            return kept[i].reset(w, g, lo, hi, transposed).current(w, this);
+            return kept[i].current(w, this);
         }
 
         private final int[][] ints = {new int[0], new int[0]};

@@ -247,17 +247,20 @@ public final class SimdConvKernels implements ConvKernels {
     @Override
     public void backwardInputChannels(
             float[] dx, float[] dOut, float[] w, ConvGeom g, int cLo, int cHi) {
-        if (DenseConv.applies(g))
-            DenseConv.backwardInput(dx, dOut, w, g, 0, g.N, cLo, cHi, false, Gemm.SCRATCH.get());
-        else ConvKernels.super.backwardInputChannels(dx, dOut, w, g, cLo, cHi);
+        backwardInputChannels(dx, dOut, w, g, cLo, cHi, false);
     }
 
     /** The dense form keeps its packed D across calls ({@link DenseConv.Kept}). */
     @Override
     public void backwardInputChannelsFrozen(
             float[] dx, float[] dOut, float[] w, ConvGeom g, int cLo, int cHi) {
+        backwardInputChannels(dx, dOut, w, g, cLo, cHi, true);
+    }
+
+    private void backwardInputChannels(
+            float[] dx, float[] dOut, float[] w, ConvGeom g, int cLo, int cHi, boolean keep) {
         if (DenseConv.applies(g))
-            DenseConv.backwardInput(dx, dOut, w, g, 0, g.N, cLo, cHi, true, Gemm.SCRATCH.get());
+            DenseConv.backwardInput(dx, dOut, w, g, 0, g.N, cLo, cHi, keep, Gemm.SCRATCH.get());
         else ConvKernels.super.backwardInputChannels(dx, dOut, w, g, cLo, cHi);
     }
 
