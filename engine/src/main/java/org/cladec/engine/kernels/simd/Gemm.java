@@ -153,6 +153,7 @@ final class Gemm {
         final ConvPacks.PhaseSink phaseSink = new ConvPacks.PhaseSink();
         final DenseConv.Packer dense = new DenseConv.Packer();
         final DenseConv.WeightSink denseWeights = new DenseConv.WeightSink();
+        final PixelProducts.Rows pixelRows = new PixelProducts.Rows();
         final float[] tile = new float[Math.max(MR * NR, MR4 * NR4)], sum = new float[MR * NR];
         float[] temp = new float[0], temp2 = new float[0], temp3 = new float[0];
 

@@ -122,6 +122,14 @@ public final class SimdConvKernels implements ConvKernels {
             return;
         }
         Gemm.Scratch s = Gemm.SCRATCH.get();
+        if (PixelProducts.applies(g)) {
+            PixelProducts.forward(out, x, w, g, accumulate, nLo, nHi, s);
+            if (b != null) addBias(out, b, g.OC, g.OH * g.OW, nLo, nHi, 0, g.OC);
+            if (scale != null)
+                SimdNormKernels.scaleShiftRelu(
+                        out, scale, shift, g.OC, g.OH * g.OW, nLo, nHi, 0, g.OC);
+            return;
+        }
         final int OC = g.OC, K = g.C * g.KH * g.KW, OHW = g.OH * g.OW;
         int nb = OHW >= TARGET_COLS ? 1 : columnChunk(OHW, K, nHi - nLo);
         for (int n0 = nLo; n0 < nHi; n0 += nb) {
@@ -273,6 +281,10 @@ public final class SimdConvKernels implements ConvKernels {
     public void backwardInput(float[] dx, float[] dOut, float[] w, ConvGeom g, int nLo, int nHi) {
         if (DenseConv.applies(g)) {
             DenseConv.backwardInput(dx, dOut, w, g, nLo, nHi, 0, g.C, false, Gemm.SCRATCH.get());
+            return;
+        }
+        if (PixelProducts.applies(g)) {
+            PixelProducts.backwardInput(dx, dOut, w, g, nLo, nHi, Gemm.SCRATCH.get());
             return;
         }
         if (g.C == 1) {

@@ -1,0 +1,230 @@
+package org.cladec.engine.kernels.simd;
+
+import static org.cladec.engine.kernels.simd.Gemm.NR;
+import static org.cladec.engine.kernels.simd.Gemm.NR4;
+
+import java.util.Arrays;
+import org.cladec.engine.kernels.ConvGeom;
+
+/**
+ * The input gradient of a convolution over a small plane by one product per input pixel, so that
+ * taps which fall into the padding are never multiplied.
+ *
+ * <p>im2col's input gradient computes {@code dcols (C·KH·KW, images × OH·OW) = wᵀ · dOut} and then
+ * drops every element whose tap reads the padding. On the decoder's 2 × 2 → 4 × 4 transposed
+ * convolution (the input gradient of a 4 × 4 → 2 × 2 convolution, kernel 4) that is 7 of every 16
+ * taps, 44% of its products; on the 4 × 4 → 8 × 8 one 23%, on the classifier's 4 × 4 layers 31%.
+ * Here each input pixel q gathers only the (output pixel p, tap t) pairs that link it:
+ *
+ * <pre>
+ *   dx[n, :, q] += Σ_{(p, t) linking q}  W_t (C, OC) · dOut_p (OC, n)
+ * </pre>
+ *
+ * where {@code W_t = w[:, :, t]ᵀ} is a strided view of the once-transposed weights (read in place)
+ * and {@code dOut_p} is dOut's pixel p of every image in a chunk, gathered once per chunk. Each
+ * pair is one product with K = OC; the pairs of a pixel accumulate into one (C, images) block,
+ * which is then added into dx.
+ *
+ * <p>Every element's terms are summed in the same order whatever the chunk: the pairs of a pixel in
+ * a fixed order, each over the same k-blocks, whichever register tile computes it. So results do
+ * not depend on how the images are split.
+ */
+final class PixelProducts {
+    private PixelProducts() {}
+
+    /** Images per chunk: one panel of the 6 × 4 tile at AVX-512. */
+    static final int CHUNK = NR4;
+
+    /**
+     * Whether the input gradient of {@code g} goes by pixel products: a plane of at most 64 input
+     * and 16 output pixels, not the dense form's, where at least a fifth of im2col's taps read the
+     * padding, with enough channels on both sides for the register tile (C rows, OC deep).
+     */
+    static boolean applies(ConvGeom g) {
+        long OHW = (long) g.OH * g.OW, KK = (long) g.KH * g.KW;
+        if (DenseConv.applies(g) || g.C < 16 || g.OC < 32 || OHW > 16 || g.H * g.W > 64)
+            return false;
+        return 5 * linkedPairs(g) <= 4 * KK * OHW;
+    }
+
+    /** (output pixel, tap) pairs whose input pixel lies inside the plane. */
+    static long linkedPairs(ConvGeom g) {
+        return (long) inside(g.OH, g.KH, g.SH, g.PH, g.H) * inside(g.OW, g.KW, g.SW, g.PW, g.W);
+    }
+
+    /** Along one axis: the (output, tap) pairs that read inside [0, size). */
+    private static int inside(int out, int k, int stride, int pad, int size) {
+        int n = 0;
+        for (int o = 0; o < out; o++)
+            for (int t = 0; t < k; t++) {
+                int i = o * stride + t - pad;
+                if (i >= 0 && i < size) n++;
+            }
+        return n;
+    }
+
+    /**
+     * The linked (output pixel, tap) pairs grouped by input pixel ({@code byInput}) or by output
+     * pixel, in scratch table 1: group q's pairs are {@code table[q] .. table[q + 1]}, pair i is
+     * {@code (table[G + 1 + 2i], table[G + 2 + 2i])} = (tap, the pixel on the other side), G the
+     * number of groups. Taps in order, then pixels.
+     */
+    private static int[] pairs(ConvGeom g, boolean byInput, Gemm.Scratch s) {
+        final int HW = g.H * g.W, OHW = g.OH * g.OW, KK = g.KH * g.KW;
+        final int groups = byInput ? HW : OHW, others = byInput ? OHW : HW, base = groups + 1;
+        int[] src = ConvPacks.sources(g, s); // src[t·OHW + p]: the input pixel, or −1
+        int[] table = s.ints(1, base + 2 * (int) linkedPairs(g));
+        int i = 0;
+        for (int q = 0; q < groups; q++) {
+            table[q] = i;
+            for (int t = 0; t < KK; t++)
+                for (int o = 0; o < others; o++) {
+                    int in = byInput ? q : o, p = byInput ? o : q;
+                    if (src[t * OHW + p] != in) continue;
+                    table[base + 2 * i] = t;
+                    table[base + 2 * i + 1] = o;
+                    i++;
+                }
+        }
+        table[groups] = i;
+        return table;
+    }
+
+    /**
+     * {@code out (=|+=) conv(x, w)} for images [nLo, nHi): per output pixel p, {@code out[n, :, p]
+     * = Σ_{(q, t) linking p} W_t (OC, C) · x_q (C, n)}, W_t from the weights rearranged once per
+     * call into one (OC, C) matrix per tap.
+     */
+    static void forward(
+            float[] out,
+            float[] x,
+            float[] w,
+            ConvGeom g,
+            boolean accumulate,
+            int nLo,
+            int nHi,
+            Gemm.Scratch s) {
+        final int C = g.C, OC = g.OC, HW = g.H * g.W, OHW = g.OH * g.OW, KK = g.KH * g.KW;
+        final int base = OHW + 1;
+        if (nHi <= nLo) return;
+        float[] a = s.temp2(KK * OC * C);
+        ConvPacks.transpose(a, w, OC * C, KK); // a[(t·OC + oc)·C + c]
+        int[] table = pairs(g, false, s);
+        Rows rows = s.pixelRows;
+        for (int n0 = nLo; n0 < nHi; n0 += CHUNK) {
+            int cnt = Math.min(CHUNK, nHi - n0);
+            // the chunk's x transposed, xt[(c·HW + q)·cnt + n]: x_q is rows HW·cnt apart
+            float[] xt = s.temp(C * HW * cnt);
+            ConvPacks.transpose(xt, 0, x, n0 * C * HW, cnt, C * HW);
+            // the chunk's out transposed, block[(oc·OHW + p)·cnt + n]
+            float[] block = s.temp3(OC * OHW * cnt);
+            for (int p = 0; p < OHW; p++) {
+                if (table[p] == table[p + 1]) zeroRows(block, p, OC, OHW, cnt);
+                for (int i = table[p]; i < table[p + 1]; i++) {
+                    int t = table[base + 2 * i], q = table[base + 2 * i + 1];
+                    Gemm.gemm(
+                            block,
+                            p * cnt,
+                            OHW * cnt,
+                            a,
+                            t * OC * C,
+                            C,
+                            1,
+                            rows.set(xt, q * cnt, HW * cnt),
+                            OC,
+                            cnt,
+                            C,
+                            i > table[p],
+                            s);
+                }
+            }
+            int R = OC * OHW;
+            if (accumulate) SimdConvKernels.addTransposed(out, R, n0 * R, block, R, cnt);
+            else ConvPacks.transpose(out, n0 * R, block, 0, R, cnt);
+        }
+    }
+
+    /** Pixel p's rows of a transposed block, for a pixel no pair reaches. */
+    private static void zeroRows(float[] block, int p, int channels, int pixels, int cnt) {
+        for (int c = 0; c < channels; c++) {
+            int o = (c * pixels + p) * cnt;
+            Arrays.fill(block, o, o + cnt, 0f);
+        }
+    }
+
+    /** {@code dx += d(Σ out·dOut)/dx} for images [nLo, nHi), as the class comment says. */
+    static void backwardInput(
+            float[] dx, float[] dOut, float[] w, ConvGeom g, int nLo, int nHi, Gemm.Scratch s) {
+        final int C = g.C, OC = g.OC, HW = g.H * g.W, OHW = g.OH * g.OW;
+        final int KK = g.KH * g.KW, K = C * KK, base = HW + 1;
+        if (nHi <= nLo) return;
+        float[] a = s.temp2(K * OC);
+        ConvPacks.transpose(a, w, OC, K); // a[(c·KK + t)·OC + oc]: W_t's rows are KK·OC apart
+        int[] table = pairs(g, true, s);
+        Rows rows = s.pixelRows;
+        for (int n0 = nLo; n0 < nHi; n0 += CHUNK) {
+            int cnt = Math.min(CHUNK, nHi - n0);
+            // the chunk's dOut transposed, d[(oc·OHW + p)·cnt + n]: dOut_p is rows OHW·cnt apart
+            float[] d = s.temp(OHW * OC * cnt);
+            ConvPacks.transpose(d, 0, dOut, n0 * OC * OHW, cnt, OC * OHW);
+            // the chunk's dx transposed, block[(c·HW + q)·cnt + n]: pixel q's rows HW·cnt apart
+            float[] block = s.temp3(C * HW * cnt);
+            for (int q = 0; q < HW; q++) {
+                if (table[q] == table[q + 1]) // no tap reads the pixel: nothing to add
+                for (int c = 0; c < C; c++) {
+                        int o = (c * HW + q) * cnt;
+                        Arrays.fill(block, o, o + cnt, 0f);
+                    }
+                for (int i = table[q]; i < table[q + 1]; i++) {
+                    int t = table[base + 2 * i], p = table[base + 2 * i + 1];
+                    Gemm.gemm(
+                            block,
+                            q * cnt,
+                            HW * cnt,
+                            a,
+                            t * OC,
+                            KK * OC,
+                            1,
+                            rows.set(d, p * cnt, OHW * cnt),
+                            C,
+                            cnt,
+                            OC,
+                            i > table[q],
+                            s);
+                }
+            }
+            SimdConvKernels.addTransposed(dx, C * HW, n0 * C * HW, block, C * HW, cnt);
+        }
+    }
+
+    /**
+     * B (K, N) row-major, {@code b[off + k·ld + n]}, for both of {@link Gemm}'s tiles: the 6 × 4
+     * tile's whole 64-column panels when N is a multiple of 64, the 8 × 3 tile's otherwise.
+     */
+    static final class Rows implements Gemm.BPack, Gemm.WidePack {
+        private float[] b;
+        private int off, ld;
+
+        Rows set(float[] b, int off, int ld) {
+            this.b = b;
+            this.off = off;
+            this.ld = ld;
+            return this;
+        }
+
+        @Override
+        public void pack(float[] dst, int dOff, int k0, int kc, int j0, int nr) {
+            for (int kk = 0; kk < kc; kk++) {
+                int src = off + (k0 + kk) * ld + j0, dd = dOff + kk * NR;
+                System.arraycopy(b, src, dst, dd, nr);
+                if (nr < NR) Arrays.fill(dst, dd + nr, dd + NR, 0f);
+            }
+        }
+
+        @Override
+        public void packWide(float[] dst, int dOff, int k0, int kc, int j0) {
+            for (int kk = 0; kk < kc; kk++)
+                System.arraycopy(b, off + (k0 + kk) * ld + j0, dst, dOff + kk * NR4, NR4);
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package org.cladec.engine.kernels.simd;
+
+import static org.cladec.testing.Close.assertClose;
+import static org.cladec.testing.RandomArrays.uniform;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.List;
+import org.cladec.engine.kernels.ConvGeom;
+import org.cladec.engine.kernels.ScalarConvKernels;
+import org.cladec.engine.tensor.Rng;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The forward pass and input gradient by one product per pixel ({@code PixelProducts}), which
+ * multiply only the (output pixel, tap) pairs that read inside the plane. Against the plain-Java
+ * kernel on small planes with odd channel counts (rows that leave the register tile's last strip
+ * part empty), batches of 1, 67 and 130 images (chunks of 64 and a partial one), a plane with
+ * pixels no tap reads, dx that already holds values; and bit for bit however the images are split,
+ * so that a chunk's columns computed by the 64-column tile or by the narrower ones sum alike.
+ */
+class PixelProductsTest {
+    private static List<ConvGeom> geometries(int n) {
+        return List.of(
+                ConvGeom.transposed(n, 33, 2, 2, 17, 4, 4, 2, 2, 1, 1, 0, 0), // 4×4 → 2×2, kernel 4
+                ConvGeom.transposed(n, 40, 4, 4, 18, 4, 4, 2, 2, 1, 1, 0, 0), // 8×8 → 4×4
+                ConvGeom.conv(n, 19, 4, 4, 35, 3, 3, 1, 1, 1, 1),
+                ConvGeom.conv(n, 21, 4, 4, 37, 3, 3, 2, 2, 1, 1),
+                ConvGeom.conv(n, 16, 5, 5, 32, 2, 2, 3, 3, 1, 1)); // rows/columns 1 and 4 unread
+    }
+
+    @Test
+    void countsTheLinkedPairs() {
+        // 4×4 → 2×2, kernel 4, stride 2, padding 1: each output pixel reads 3 × 3 of its 16 taps
+        assertEquals(
+                4 * 9, PixelProducts.linkedPairs(ConvGeom.conv(1, 2, 4, 4, 3, 4, 4, 2, 2, 1, 1)));
+        // 8×8 → 4×4: per axis 1 + 2 + ... + 2 + 1 = 14 of 16 pairs
+        assertEquals(
+                14 * 14, PixelProducts.linkedPairs(ConvGeom.conv(1, 2, 8, 8, 3, 4, 4, 2, 2, 1, 1)));
+    }
+
+    @Test
+    void takesTheSmallPlanesWithPaddingToSkip() {
+        for (ConvGeom g : geometries(3)) assertTrue(PixelProducts.applies(g), g.toString());
+        // the decoder's 2×2 → 4×4 and 4×4 → 8×8 and the classifier's 4×4 layers, batch 128
+        assertTrue(
+                PixelProducts.applies(
+                        ConvGeom.transposed(128, 512, 2, 2, 256, 4, 4, 2, 2, 1, 1, 0, 0)));
+        assertTrue(
+                PixelProducts.applies(
+                        ConvGeom.transposed(128, 256, 4, 4, 128, 4, 4, 2, 2, 1, 1, 0, 0)));
+        assertTrue(PixelProducts.applies(ConvGeom.conv(128, 128, 4, 4, 256, 3, 3, 1, 1, 1, 1)));
+        assertTrue(PixelProducts.applies(ConvGeom.conv(128, 256, 4, 4, 256, 3, 3, 2, 2, 1, 1)));
+        // 12% of the 8×8 → 16×16 layer's taps read padding; no padding at all; a dense form's plane
+        assertFalse(
+                PixelProducts.applies(
+                        ConvGeom.transposed(128, 128, 8, 8, 64, 4, 4, 2, 2, 1, 1, 0, 0)));
+        assertFalse(PixelProducts.applies(ConvGeom.conv(4, 32, 4, 4, 64, 3, 3, 1, 1, 0, 0)));
+        assertFalse(PixelProducts.applies(ConvGeom.conv(4, 64, 2, 2, 128, 3, 3, 1, 1, 1, 1)));
+    }
+
+    @Test
+    void matchesThePlainKernel() {
+        Rng r = new Rng(21);
+        ScalarConvKernels plain = new ScalarConvKernels();
+        SimdConvKernels simd = new SimdConvKernels();
+        for (int n : new int[] {1, 67, 130})
+            for (ConvGeom g : geometries(n)) {
+                float[] d = uniform(r, g.outSize()), w = uniform(r, g.wSize());
+                float[] init = uniform(r, g.xSize());
+                float[] want = init.clone(), got = init.clone();
+                plain.backwardInput(want, d, w, g, 0, g.N);
+                simd.backwardInput(got, d, w, g, 0, g.N);
+                assertClose(want, got, 1e-5, 1e-4, "backwardInput " + g);
+                float[] x = uniform(r, g.xSize()), b = uniform(r, g.OC);
+                for (boolean acc : new boolean[] {false, true}) {
+                    float[] wantOut = d.clone(), gotOut = d.clone();
+                    plain.forward(wantOut, x, w, b, g, acc, 0, g.N);
+                    simd.forward(gotOut, x, w, b, g, acc, 0, g.N);
+                    assertClose(wantOut, gotOut, 1e-5, 1e-4, "forward " + acc + " " + g);
+                }
+            }
+    }
+
+    @Test
+    void doesNotDependOnTheSplit() {
+        Rng r = new Rng(22);
+        SimdConvKernels simd = new SimdConvKernels();
+        for (ConvGeom g : geometries(130)) {
+            float[] d = uniform(r, g.outSize()), w = uniform(r, g.wSize());
+            float[] init = uniform(r, g.xSize());
+            float[] whole = init.clone();
+            simd.backwardInput(whole, d, w, g, 0, g.N);
+            for (int[] cuts : new int[][] {{0, 65, 130}, {0, 1, 13, 77, 130}}) {
+                float[] parts = init.clone();
+                for (int i = 0; i + 1 < cuts.length; i++)
+                    simd.backwardInput(parts, d, w, g, cuts[i], cuts[i + 1]);
+                assertArrayEquals(whole, parts, g + " cut at " + Arrays.toString(cuts));
+            }
+            float[] x = uniform(r, g.xSize()), out = new float[g.outSize()];
+            simd.forward(out, x, w, null, g, false, 0, g.N);
+            for (int[] cuts : new int[][] {{0, 65, 130}, {0, 1, 13, 77, 130}}) {
+                float[] parts = d.clone();
+                for (int i = 0; i + 1 < cuts.length; i++)
+                    simd.forward(parts, x, w, null, g, false, cuts[i], cuts[i + 1]);
+                assertArrayEquals(out, parts, "forward " + g + " cut at " + Arrays.toString(cuts));
+            }
+        }
+    }
+}
