@@ -358,6 +358,10 @@ public final class SimdConvKernels implements ConvKernels {
             DenseConv.backwardWeight(dw, dOut, x, g, cLo, cHi, s);
             return;
         }
+        if (PixelProducts.applies(g)) {
+            PixelProducts.backwardWeight(dw, dOut, x, g, cLo, cHi, s);
+            return;
+        }
         weightGradient(dw, dOut, x, g, cLo, cHi, 0, g.OC, s);
     }
 

@@ -15,12 +15,13 @@ import org.cladec.engine.tensor.Rng;
 import org.junit.jupiter.api.Test;
 
 /**
- * The forward pass and input gradient by one product per pixel ({@code PixelProducts}), which
- * multiply only the (output pixel, tap) pairs that read inside the plane. Against the plain-Java
- * kernel on small planes with odd channel counts (rows that leave the register tile's last strip
- * part empty), batches of 1, 67 and 130 images (chunks of 64 and a partial one), a plane with
- * pixels no tap reads, dx that already holds values; and bit for bit however the images are split,
- * so that a chunk's columns computed by the 64-column tile or by the narrower ones sum alike.
+ * The forward pass, input gradient and weight gradient by one product per pixel or tap ({@code
+ * PixelProducts}), which multiply only the (output pixel, tap) pairs that read inside the plane.
+ * Against the plain-Java kernel on small planes with odd channel counts (rows that leave the
+ * register tile's last strip part empty), batches of 1, 67 and 130 images (chunks of 64 and a
+ * partial one), a plane with pixels no tap reads, dx that already holds values; and bit for bit
+ * however the images are split, so that a chunk's columns computed by the 64-column tile or by the
+ * narrower ones sum alike.
  */
 class PixelProductsTest {
     private static List<ConvGeom> geometries(int n) {
@@ -82,7 +83,25 @@ class PixelProductsTest {
                     simd.forward(gotOut, x, w, b, g, acc, 0, g.N);
                     assertClose(wantOut, gotOut, 1e-5, 1e-4, "forward " + acc + " " + g);
                 }
+                float[] wantW = w.clone(), gotW = w.clone();
+                plain.backwardWeight(wantW, d, x, g, 0, g.C);
+                simd.backwardWeight(gotW, d, x, g, 0, g.C);
+                assertClose(wantW, gotW, 1e-4, 1e-4, "backwardWeight " + g);
             }
+    }
+
+    /** More images than one chunk of the weight gradient's reduction. */
+    @Test
+    void weightGradientOverSeveralChunks() {
+        Rng r = new Rng(23);
+        ConvGeom g = geometries(PixelProducts.WEIGHT_CHUNK + 19).get(0);
+        float[] d = uniform(r, g.outSize()),
+                x = uniform(r, g.xSize()),
+                init = uniform(r, g.wSize());
+        float[] want = init.clone(), got = init.clone();
+        new ScalarConvKernels().backwardWeight(want, d, x, g, 0, g.C);
+        new SimdConvKernels().backwardWeight(got, d, x, g, 0, g.C);
+        assertClose(want, got, 1e-4, 1e-4, "backwardWeight " + g);
     }
 
     @Test
@@ -107,6 +126,14 @@ class PixelProductsTest {
                 for (int i = 0; i + 1 < cuts.length; i++)
                     simd.forward(parts, x, w, null, g, false, cuts[i], cuts[i + 1]);
                 assertArrayEquals(out, parts, "forward " + g + " cut at " + Arrays.toString(cuts));
+            }
+            float[] dw = w.clone();
+            simd.backwardWeight(dw, d, x, g, 0, g.C);
+            for (int[] cuts : new int[][] {{0, g.C / 2, g.C}, {0, 1, 5, g.C}}) {
+                float[] parts = w.clone();
+                for (int i = 0; i + 1 < cuts.length; i++)
+                    simd.backwardWeight(parts, d, x, g, cuts[i], cuts[i + 1]);
+                assertArrayEquals(dw, parts, "weights " + g + " cut at " + Arrays.toString(cuts));
             }
         }
     }
