@@ -1043,7 +1043,7 @@ final class Gemm {
     // ---------------------------------------------------------------- B packers for plain matrices
 
     /** B (K, N) row-major from {@code b[off + k·ld + n]}. */
-    static final class RowMajor implements BPack {
+    static class RowMajor implements BPack {
         float[] b;
         int off, ld;
 

@@ -1,6 +1,5 @@
 package org.cladec.engine.kernels.simd;
 
-import static org.cladec.engine.kernels.simd.Gemm.NR;
 import static org.cladec.engine.kernels.simd.Gemm.NR4;
 import static org.cladec.engine.kernels.simd.Simd.F;
 import static org.cladec.engine.kernels.simd.Simd.L;
@@ -16,8 +15,9 @@ import org.cladec.engine.kernels.ConvGeom;
  * <p>im2col's input gradient computes {@code dcols (C·KH·KW, images × OH·OW) = wᵀ · dOut} and then
  * drops every element whose tap reads the padding. On the decoder's 2 × 2 → 4 × 4 transposed
  * convolution (the input gradient of a 4 × 4 → 2 × 2 convolution, kernel 4) that is 7 of every 16
- * taps, 44% of its products; on the 4 × 4 → 8 × 8 one 23%, on the classifier's 4 × 4 layers 31%.
- * Here each input pixel q gathers only the (output pixel p, tap t) pairs that link it:
+ * taps, 44% of its products; on the 4 × 4 → 8 × 8 one 23%, on the classifier's 4 × 4 layers 31%,
+ * its 8 × 8 layers 16%. Here each input pixel q gathers only the (output pixel p, tap t) pairs that
+ * link it:
  *
  * <pre>
  *   dx[n, :, q] += Σ_{(p, t) linking q}  W_t (C, OC) · dOut_p (OC, n)
@@ -39,15 +39,18 @@ final class PixelProducts {
     static final int CHUNK = NR4;
 
     /**
-     * Whether the input gradient of {@code g} goes by pixel products: a plane of at most 64 input
-     * and 16 output pixels, not the dense form's, where at least a fifth of im2col's taps read the
-     * padding, with enough channels on both sides for the register tile (C rows, OC deep).
+     * Whether {@code g} goes by pixel products: planes of at most 64 input and 64 output pixels,
+     * not the dense form's, where at least an eighth of im2col's taps read the padding, with enough
+     * channels on both sides for the register tile (C rows or columns, OC deep or wide). ConvBench
+     * on the classifier's and decoder's shapes: the 2 × 2, 4 × 4 and 8 × 8 planes gain (the 8 × 8
+     * stride-1 layer, 16% padding, about evenly); the 16 × 16 planes, with 256 pixels to a group of
+     * small products, lose 25–40%.
      */
     static boolean applies(ConvGeom g) {
         long OHW = (long) g.OH * g.OW, KK = (long) g.KH * g.KW;
-        if (DenseConv.applies(g) || g.C < 16 || g.OC < 32 || OHW > 16 || g.H * g.W > 64)
+        if (DenseConv.applies(g) || g.C < 16 || g.OC < 32 || OHW > 64 || g.H * g.W > 64)
             return false;
-        return 5 * linkedPairs(g) <= 4 * KK * OHW;
+        return 8 * linkedPairs(g) <= 7 * KK * OHW;
     }
 
     /** (output pixel, tap) pairs whose input pixel lies inside the plane. */
@@ -295,28 +298,12 @@ final class PixelProducts {
         }
     }
 
-    /**
-     * B (K, N) row-major, {@code b[off + k·ld + n]}, for both of {@link Gemm}'s tiles: the 6 × 4
-     * tile's whole 64-column panels when N is a multiple of 64, the 8 × 3 tile's otherwise.
-     */
-    static final class Rows implements Gemm.BPack, Gemm.WidePack {
-        private float[] b;
-        private int off, ld;
-
-        Rows set(float[] b, int off, int ld) {
-            this.b = b;
-            this.off = off;
-            this.ld = ld;
-            return this;
-        }
-
+    /** {@link Gemm.RowMajor} that also hands out the 6 × 4 tile's whole 64-column panels. */
+    static final class Rows extends Gemm.RowMajor implements Gemm.WidePack {
         @Override
-        public void pack(float[] dst, int dOff, int k0, int kc, int j0, int nr) {
-            for (int kk = 0; kk < kc; kk++) {
-                int src = off + (k0 + kk) * ld + j0, dd = dOff + kk * NR;
-                System.arraycopy(b, src, dst, dd, nr);
-                if (nr < NR) Arrays.fill(dst, dd + nr, dd + NR, 0f);
-            }
+        Rows set(float[] b, int off, int ld) {
+            super.set(b, off, ld);
+            return this;
         }
 
         @Override

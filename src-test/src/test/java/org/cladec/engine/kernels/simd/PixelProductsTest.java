@@ -30,6 +30,7 @@ class PixelProductsTest {
                 ConvGeom.transposed(n, 40, 4, 4, 18, 4, 4, 2, 2, 1, 1, 0, 0), // 8×8 → 4×4
                 ConvGeom.conv(n, 19, 4, 4, 35, 3, 3, 1, 1, 1, 1),
                 ConvGeom.conv(n, 21, 4, 4, 37, 3, 3, 2, 2, 1, 1),
+                ConvGeom.conv(n, 17, 8, 8, 33, 3, 3, 1, 1, 1, 1), // 64 output pixels
                 ConvGeom.conv(n, 16, 5, 5, 32, 2, 2, 3, 3, 1, 1)); // rows/columns 1 and 4 unread
     }
 
@@ -55,7 +56,11 @@ class PixelProductsTest {
                         ConvGeom.transposed(128, 256, 4, 4, 128, 4, 4, 2, 2, 1, 1, 0, 0)));
         assertTrue(PixelProducts.applies(ConvGeom.conv(128, 128, 4, 4, 256, 3, 3, 1, 1, 1, 1)));
         assertTrue(PixelProducts.applies(ConvGeom.conv(128, 256, 4, 4, 256, 3, 3, 2, 2, 1, 1)));
-        // 12% of the 8×8 → 16×16 layer's taps read padding; no padding at all; a dense form's plane
+        // the classifier's 8×8 layers: 16% of the taps read padding
+        assertTrue(PixelProducts.applies(ConvGeom.conv(128, 64, 8, 8, 128, 3, 3, 1, 1, 1, 1)));
+        assertTrue(PixelProducts.applies(ConvGeom.conv(128, 128, 8, 8, 128, 3, 3, 2, 2, 1, 1)));
+        // 16×16 input planes (the 8×8 → 16×16 layer, 12% padding); no padding at all; the dense
+        // form's planes
         assertFalse(
                 PixelProducts.applies(
                         ConvGeom.transposed(128, 128, 8, 8, 64, 4, 4, 2, 2, 1, 1, 0, 0)));
