@@ -30,7 +30,8 @@ class PixelProductsTest {
                 ConvGeom.transposed(n, 40, 4, 4, 18, 4, 4, 2, 2, 1, 1, 0, 0), // 8×8 → 4×4
                 ConvGeom.conv(n, 19, 4, 4, 35, 3, 3, 1, 1, 1, 1),
                 ConvGeom.conv(n, 21, 4, 4, 37, 3, 3, 2, 2, 1, 1),
-                ConvGeom.conv(n, 17, 8, 8, 33, 3, 3, 1, 1, 1, 1), // 64 output pixels
+                ConvGeom.conv(n, 17, 8, 8, 33, 3, 3, 2, 2, 1, 1), // 16% of the taps in padding
+                ConvGeom.conv(n, 16, 8, 8, 32, 3, 3, 1, 1, 1, 1), // 64 output pixels
                 ConvGeom.conv(n, 16, 5, 5, 32, 2, 2, 3, 3, 1, 1)); // rows/columns 1 and 4 unread
     }
 
@@ -93,6 +94,25 @@ class PixelProductsTest {
                 simd.backwardWeight(gotW, d, x, g, 0, g.C);
                 assertClose(wantW, gotW, 1e-4, 1e-4, "backwardWeight " + g);
             }
+    }
+
+    /**
+     * The inference path (the eval-mode batch norm and ReLU folded into the convolution) gives the
+     * convolution followed by the separate kernel, bit for bit.
+     */
+    @Test
+    void foldsScaleShiftAndReluAsTheSeparateKernel() {
+        Rng r = new Rng(24);
+        SimdConvKernels simd = new SimdConvKernels();
+        for (ConvGeom g : geometries(67)) {
+            float[] x = uniform(r, g.xSize()), w = uniform(r, g.wSize());
+            float[] scale = uniform(r, g.OC), shift = uniform(r, g.OC);
+            float[] want = new float[g.outSize()], got = new float[g.outSize()];
+            simd.forward(want, x, w, null, g, false, 0, g.N);
+            simd.scaleShiftRelu(want, scale, shift, g, 0, g.N, 0, g.OC);
+            simd.forwardScaleShiftRelu(got, x, w, scale, shift, g, 0, g.N);
+            assertArrayEquals(want, got, g.toString());
+        }
     }
 
     /** More images than one chunk of the weight gradient's reduction. */
