@@ -458,11 +458,30 @@ public final class SimdConvKernels implements ConvKernels {
      */
     private static final int TRANSPOSE_BLOCK = 64;
 
-    /** {@code dw[oc, k0 + k] += dwT[k, oc]}, in blocks of {@link #TRANSPOSE_BLOCK} rows of dwᵀ. */
+    /**
+     * {@code dw[oc, k0 + k] += dwT[k, oc]}, in blocks of {@link #TRANSPOSE_BLOCK} rows of dwᵀ,
+     * eight rows of dw at a time (as {@code ConvPacks.transpose}): each k reads eight adjacent
+     * floats of dwᵀ and adds them into eight streams.
+     */
     static void addTransposed(float[] dw, int K, int k0, float[] dwT, int Kr, int OC) {
         for (int kb = 0; kb < Kr; kb += TRANSPOSE_BLOCK) {
-            int kEnd = Math.min(Kr, kb + TRANSPOSE_BLOCK);
-            for (int oc = 0; oc < OC; oc++) {
+            int kEnd = Math.min(Kr, kb + TRANSPOSE_BLOCK), oc = 0;
+            for (; oc + 8 <= OC; oc += 8) {
+                int r0 = oc * K + k0, r1 = r0 + K, r2 = r1 + K, r3 = r2 + K;
+                int r4 = r3 + K, r5 = r4 + K, r6 = r5 + K, r7 = r6 + K;
+                for (int k = kb; k < kEnd; k++) {
+                    int s = k * OC + oc;
+                    dw[r0 + k] += dwT[s];
+                    dw[r1 + k] += dwT[s + 1];
+                    dw[r2 + k] += dwT[s + 2];
+                    dw[r3 + k] += dwT[s + 3];
+                    dw[r4 + k] += dwT[s + 4];
+                    dw[r5 + k] += dwT[s + 5];
+                    dw[r6 + k] += dwT[s + 6];
+                    dw[r7 + k] += dwT[s + 7];
+                }
+            }
+            for (; oc < OC; oc++) {
                 int row = oc * K + k0;
                 for (int k = kb; k < kEnd; k++) dw[row + k] += dwT[k * OC + oc];
             }
