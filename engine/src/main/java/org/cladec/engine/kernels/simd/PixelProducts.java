@@ -53,6 +53,17 @@ final class PixelProducts {
         return 8 * linkedPairs(g) <= 7 * KK * OHW;
     }
 
+    /**
+     * Whether {@code g}'s forward and input gradient split over channels rather than images: where
+     * the weights outweigh the activations, whose parts each thread would otherwise rearrange in
+     * full (the decoder's 2 × 2 → 4 × 4 layer: 2M weights, 0.8M activations at batch 128). Each
+     * part then rearranges only its channels' weights and transposes every image's activations.
+     */
+    static boolean splitsByChannels(ConvGeom g) {
+        long weights = (long) g.OC * g.C * g.KH * g.KW;
+        return applies(g) && weights > (long) g.N * (g.C * g.H * g.W + g.OC * g.OH * g.OW);
+    }
+
     /** (output pixel, tap) pairs whose input pixel lies inside the plane. */
     static long linkedPairs(ConvGeom g) {
         return (long) inside(g.OH, g.KH, g.SH, g.PH, g.H) * inside(g.OW, g.KW, g.SW, g.PW, g.W);
@@ -119,9 +130,9 @@ final class PixelProducts {
     }
 
     /**
-     * {@code out (=|+=) conv(x, w)} for images [nLo, nHi): per output pixel p, {@code out[n, :, p]
-     * = Σ_{(q, t) linking p} W_t (OC, C) · x_q (C, n)}, W_t from the weights rearranged once per
-     * call into one (OC, C) matrix per tap.
+     * {@code out (=|+=) conv(x, w)} for images [nLo, nHi) and output channels [ocLo, ocHi): per
+     * output pixel p, {@code out[n, :, p] = Σ_{(q, t) linking p} W_t (channels, C) · x_q (C, n)},
+     * W_t from the part's weights rearranged once per call into one matrix per tap.
      */
     static void forward(
             float[] out,
@@ -131,23 +142,25 @@ final class PixelProducts {
             boolean accumulate,
             int nLo,
             int nHi,
+            int ocLo,
+            int ocHi,
             Gemm.Scratch s) {
         final int C = g.C, OC = g.OC, HW = g.H * g.W, OHW = g.OH * g.OW, KK = g.KH * g.KW;
-        final int base = OHW + 1;
-        if (nHi <= nLo) return;
-        float[] a = s.temp2(KK * OC * C);
-        ConvPacks.transpose(a, w, OC * C, KK); // a[(t·OC + oc)·C + c]
+        final int M = ocHi - ocLo, base = OHW + 1;
+        if (nHi <= nLo || M <= 0) return;
+        float[] a = s.temp2(KK * M * C); // a[(t·M + oc − ocLo)·C + c]
+        ConvPacks.transpose(a, 0, M * C, w, ocLo * C * KK, KK, M * C, KK);
         int[] table = pairs(g, By.OUTPUT_PIXEL, s);
         Rows rows = s.pixelRows;
         for (int n0 = nLo; n0 < nHi; n0 += CHUNK) {
             int cnt = Math.min(CHUNK, nHi - n0);
             // the chunk's x transposed, xt[(c·HW + q)·cnt + n]: x_q is rows HW·cnt apart
             float[] xt = s.temp(C * HW * cnt);
-            ConvPacks.transpose(xt, 0, x, n0 * C * HW, cnt, C * HW);
-            // the chunk's out transposed, block[(oc·OHW + p)·cnt + n]
-            float[] block = s.temp3(OC * OHW * cnt);
+            ConvPacks.transpose(xt, 0, cnt, x, n0 * C * HW, C * HW, cnt, C * HW);
+            // the part of the chunk's out, transposed: block[((oc − ocLo)·OHW + p)·cnt + n]
+            float[] block = s.temp3(M * OHW * cnt);
             for (int p = 0; p < OHW; p++) {
-                if (table[p] == table[p + 1]) zeroRows(block, p, OC, OHW, cnt);
+                if (table[p] == table[p + 1]) zeroRows(block, p, M, OHW, cnt);
                 for (int i = table[p]; i < table[p + 1]; i++) {
                     int t = table[base + 2 * i], q = table[base + 2 * i + 1];
                     Gemm.gemm(
@@ -155,20 +168,20 @@ final class PixelProducts {
                             p * cnt,
                             OHW * cnt,
                             a,
-                            t * OC * C,
+                            t * M * C,
                             C,
                             1,
                             rows.set(xt, q * cnt, HW * cnt),
-                            OC,
+                            M,
                             cnt,
                             C,
                             i > table[p],
                             s);
                 }
             }
-            int R = OC * OHW;
-            if (accumulate) SimdConvKernels.addTransposed(out, R, n0 * R, block, R, cnt);
-            else ConvPacks.transpose(out, n0 * R, block, 0, R, cnt);
+            int R = OC * OHW, at = n0 * R + ocLo * OHW;
+            if (accumulate) SimdConvKernels.addTransposed(out, R, at, block, M * OHW, cnt);
+            else ConvPacks.transpose(out, at, R, block, 0, cnt, M * OHW, cnt);
         }
     }
 
@@ -193,11 +206,11 @@ final class PixelProducts {
             int cnt = Math.min(WEIGHT_CHUNK, N - n0);
             // dOut transposed, d[(oc·OHW + p)·cnt + n]: dOut_p is rows OHW·cnt apart
             float[] d = s.temp(OC * OHW * cnt);
-            ConvPacks.transpose(d, 0, dOut, n0 * OC * OHW, cnt, OC * OHW);
+            ConvPacks.transpose(d, 0, cnt, dOut, n0 * OC * OHW, OC * OHW, cnt, OC * OHW);
             // the part's channels of each image, pixel-major: xs[(n·HW + q)·Cp + c - cLo]
             float[] xs = s.temp2(cnt * HW * Cp);
             for (int n = 0; n < cnt; n++)
-                ConvPacks.transpose(xs, n * HW * Cp, x, ((n0 + n) * C + cLo) * HW, Cp, HW);
+                ConvPacks.transpose(xs, n * HW * Cp, Cp, x, ((n0 + n) * C + cLo) * HW, HW, Cp, HW);
             for (int t = 0; t < KK; t++)
                 for (int i = table[t]; i < table[t + 1]; i++) {
                     int p = table[base + 2 * i], q = table[base + 2 * i + 1];
@@ -253,29 +266,37 @@ final class PixelProducts {
         }
     }
 
-    /** {@code dx += d(Σ out·dOut)/dx} for images [nLo, nHi), as the class comment says. */
+    /**
+     * {@code dx += d(Σ out·dOut)/dx} for images [nLo, nHi) and input channels [cLo, cHi), as the
+     * class comment says.
+     */
     static void backwardInput(
-            float[] dx, float[] dOut, float[] w, ConvGeom g, int nLo, int nHi, Gemm.Scratch s) {
-        final int C = g.C, OC = g.OC, HW = g.H * g.W, OHW = g.OH * g.OW;
-        final int KK = g.KH * g.KW, K = C * KK, base = HW + 1;
-        if (nHi <= nLo) return;
-        float[] a = s.temp2(K * OC);
-        ConvPacks.transpose(a, w, OC, K); // a[(c·KK + t)·OC + oc]: W_t's rows are KK·OC apart
+            float[] dx,
+            float[] dOut,
+            float[] w,
+            ConvGeom g,
+            int nLo,
+            int nHi,
+            int cLo,
+            int cHi,
+            Gemm.Scratch s) {
+        final int C = g.C, OC = g.OC, HW = g.H * g.W, OHW = g.OH * g.OW, KK = g.KH * g.KW;
+        final int M = cHi - cLo, K = C * KK, base = HW + 1;
+        if (nHi <= nLo || M <= 0) return;
+        // the part's columns of w transposed, a[((c − cLo)·KK + t)·OC + oc]: W_t's rows KK·OC apart
+        float[] a = s.temp2(M * KK * OC);
+        ConvPacks.transpose(a, 0, OC, w, cLo * KK, K, OC, M * KK);
         int[] table = pairs(g, By.INPUT_PIXEL, s);
         Rows rows = s.pixelRows;
         for (int n0 = nLo; n0 < nHi; n0 += CHUNK) {
             int cnt = Math.min(CHUNK, nHi - n0);
             // the chunk's dOut transposed, d[(oc·OHW + p)·cnt + n]: dOut_p is rows OHW·cnt apart
             float[] d = s.temp(OHW * OC * cnt);
-            ConvPacks.transpose(d, 0, dOut, n0 * OC * OHW, cnt, OC * OHW);
-            // the chunk's dx transposed, block[(c·HW + q)·cnt + n]: pixel q's rows HW·cnt apart
-            float[] block = s.temp3(C * HW * cnt);
+            ConvPacks.transpose(d, 0, cnt, dOut, n0 * OC * OHW, OC * OHW, cnt, OC * OHW);
+            // the part of the chunk's dx, transposed: block[((c − cLo)·HW + q)·cnt + n]
+            float[] block = s.temp3(M * HW * cnt);
             for (int q = 0; q < HW; q++) {
-                if (table[q] == table[q + 1]) // no tap reads the pixel: nothing to add
-                for (int c = 0; c < C; c++) {
-                        int o = (c * HW + q) * cnt;
-                        Arrays.fill(block, o, o + cnt, 0f);
-                    }
+                if (table[q] == table[q + 1]) zeroRows(block, q, M, HW, cnt); // no tap reads q
                 for (int i = table[q]; i < table[q + 1]; i++) {
                     int t = table[base + 2 * i], p = table[base + 2 * i + 1];
                     Gemm.gemm(
@@ -287,14 +308,15 @@ final class PixelProducts {
                             KK * OC,
                             1,
                             rows.set(d, p * cnt, OHW * cnt),
-                            C,
+                            M,
                             cnt,
                             OC,
                             i > table[q],
                             s);
                 }
             }
-            SimdConvKernels.addTransposed(dx, C * HW, n0 * C * HW, block, C * HW, cnt);
+            int R = C * HW;
+            SimdConvKernels.addTransposed(dx, R, n0 * R + cLo * HW, block, M * HW, cnt);
         }
     }
 

@@ -123,7 +123,7 @@ public final class SimdConvKernels implements ConvKernels {
         }
         Gemm.Scratch s = Gemm.SCRATCH.get();
         if (PixelProducts.applies(g)) {
-            PixelProducts.forward(out, x, w, g, accumulate, nLo, nHi, s);
+            PixelProducts.forward(out, x, w, g, accumulate, nLo, nHi, 0, g.OC, s);
             if (b != null) addBias(out, b, g.OC, g.OH * g.OW, nLo, nHi, 0, g.OC);
             if (scale != null)
                 SimdNormKernels.scaleShiftRelu(
@@ -171,10 +171,13 @@ public final class SimdConvKernels implements ConvKernels {
         }
     }
 
-    /** The dense form packs its weight matrix per call, so it splits by channels. */
+    /**
+     * The dense form packs its weight matrix per call, so it splits by channels; so do pixel
+     * products where the weights they rearrange per call outweigh the activations.
+     */
     @Override
     public boolean splitsByChannels(ConvGeom g) {
-        return DenseConv.applies(g);
+        return DenseConv.applies(g) || PixelProducts.splitsByChannels(g);
     }
 
     @Override
@@ -189,7 +192,10 @@ public final class SimdConvKernels implements ConvKernels {
             int ocHi) {
         if (DenseConv.applies(g))
             dense(out, x, w, b, null, null, g, accumulate, 0, g.N, ocLo, ocHi);
-        else ConvKernels.super.forwardChannels(out, x, w, b, g, accumulate, ocLo, ocHi);
+        else if (PixelProducts.splitsByChannels(g)) {
+            PixelProducts.forward(out, x, w, g, accumulate, 0, g.N, ocLo, ocHi, Gemm.SCRATCH.get());
+            if (b != null) addBias(out, b, g.OC, g.OH * g.OW, 0, g.N, ocLo, ocHi);
+        } else ConvKernels.super.forwardChannels(out, x, w, b, g, accumulate, ocLo, ocHi);
     }
 
     /**
@@ -234,7 +240,10 @@ public final class SimdConvKernels implements ConvKernels {
             int ocHi) {
         if (DenseConv.applies(g))
             dense(out, x, w, null, scale, shift, g, false, 0, g.N, ocLo, ocHi);
-        else
+        else if (PixelProducts.splitsByChannels(g)) {
+            PixelProducts.forward(out, x, w, g, false, 0, g.N, ocLo, ocHi, Gemm.SCRATCH.get());
+            scaleShiftRelu(out, scale, shift, g, 0, g.N, ocLo, ocHi);
+        } else
             ConvKernels.super.forwardChannelsScaleShiftRelu(out, x, w, scale, shift, g, ocLo, ocHi);
     }
 
@@ -269,6 +278,8 @@ public final class SimdConvKernels implements ConvKernels {
             float[] dx, float[] dOut, float[] w, ConvGeom g, int cLo, int cHi, boolean keep) {
         if (DenseConv.applies(g))
             DenseConv.backwardInput(dx, dOut, w, g, 0, g.N, cLo, cHi, keep, Gemm.SCRATCH.get());
+        else if (PixelProducts.splitsByChannels(g))
+            PixelProducts.backwardInput(dx, dOut, w, g, 0, g.N, cLo, cHi, Gemm.SCRATCH.get());
         else ConvKernels.super.backwardInputChannels(dx, dOut, w, g, cLo, cHi);
     }
 
@@ -284,7 +295,7 @@ public final class SimdConvKernels implements ConvKernels {
             return;
         }
         if (PixelProducts.applies(g)) {
-            PixelProducts.backwardInput(dx, dOut, w, g, nLo, nHi, Gemm.SCRATCH.get());
+            PixelProducts.backwardInput(dx, dOut, w, g, nLo, nHi, 0, g.C, Gemm.SCRATCH.get());
             return;
         }
         if (g.C == 1) {

@@ -115,6 +115,56 @@ class PixelProductsTest {
         }
     }
 
+    /**
+     * Where the weights outweigh the activations the forward pass and the input gradient split over
+     * channels: each part, the frozen entry and the inference path's fold give the image split's
+     * values bit for bit.
+     */
+    @Test
+    void channelPartsGiveTheImageSplitsValues() {
+        Rng r = new Rng(25);
+        SimdConvKernels simd = new SimdConvKernels();
+        for (int n : new int[] {3, 20}) {
+            ConvGeom g = ConvGeom.transposed(n, 40, 2, 2, 24, 4, 4, 2, 2, 1, 1, 0, 0);
+            assertTrue(simd.splitsByChannels(g), g.toString());
+            float[] x = uniform(r, g.xSize()), w = uniform(r, g.wSize()), b = uniform(r, g.OC);
+            float[] d = uniform(r, g.outSize()), init = uniform(r, g.outSize());
+            float[] scale = uniform(r, g.OC), shift = uniform(r, g.OC);
+            float[] out = init.clone(), dx = uniform(r, g.xSize()), dxInit = dx.clone();
+            simd.forward(out, x, w, b, g, true, 0, g.N);
+            simd.backwardInput(dx, d, w, g, 0, g.N);
+            float[] folded = new float[g.outSize()];
+            simd.forward(folded, x, w, null, g, false, 0, g.N);
+            simd.scaleShiftRelu(folded, scale, shift, g, 0, g.N, 0, g.OC);
+            for (int[] cuts : new int[][] {{0, g.OC / 2, g.OC}, {0, 1, 7, g.OC}}) {
+                float[] parts = init.clone(), fold = new float[g.outSize()];
+                for (int i = 0; i + 1 < cuts.length; i++) {
+                    simd.forwardChannels(parts, x, w, b, g, true, cuts[i], cuts[i + 1]);
+                    simd.forwardChannelsScaleShiftRelu(
+                            fold, x, w, scale, shift, g, cuts[i], cuts[i + 1]);
+                }
+                assertArrayEquals(out, parts, "forward " + g + " " + Arrays.toString(cuts));
+                assertArrayEquals(folded, fold, "folded " + g + " " + Arrays.toString(cuts));
+            }
+            for (int[] cuts : new int[][] {{0, g.C / 2, g.C}, {0, 1, 5, g.C}}) {
+                float[] parts = dxInit.clone(), frozen = dxInit.clone();
+                for (int i = 0; i + 1 < cuts.length; i++) {
+                    simd.backwardInputChannels(parts, d, w, g, cuts[i], cuts[i + 1]);
+                    simd.backwardInputChannelsFrozen(frozen, d, w, g, cuts[i], cuts[i + 1]);
+                }
+                assertArrayEquals(dx, parts, "backwardInput " + g + " " + Arrays.toString(cuts));
+                assertArrayEquals(dx, frozen, "frozen " + g + " " + Arrays.toString(cuts));
+            }
+        }
+        // the 4×4 → 8×8 layer has more activations than weights: split by images
+        assertFalse(
+                simd.splitsByChannels(
+                        ConvGeom.transposed(128, 256, 4, 4, 128, 4, 4, 2, 2, 1, 1, 0, 0)));
+        assertTrue(
+                simd.splitsByChannels(
+                        ConvGeom.transposed(128, 512, 2, 2, 256, 4, 4, 2, 2, 1, 1, 0, 0)));
+    }
+
     /** More images than one chunk of the weight gradient's reduction. */
     @Test
     void weightGradientOverSeveralChunks() {

@@ -26,4 +26,26 @@ class TransposeTest {
                                 rows + " x " + K + " at (" + r + ", " + k + ")");
             }
     }
+
+    /**
+     * A block within a wider matrix, into a block within a wider one: every element of the block
+     * lands at its place, and nothing outside the block is written.
+     */
+    @Test
+    void aBlockWithinWiderMatrices() {
+        for (int rows : new int[] {1, 9, 70})
+            for (int K : new int[] {1, 16, 65}) {
+                int lds = K + 3, ldd = rows + 5, srcOff = 7, dstOff = 11;
+                float[] src = new float[srcOff + rows * lds], dst = new float[dstOff + K * ldd + 4];
+                for (int i = 0; i < src.length; i++) src[i] = i + 0.5f;
+                java.util.Arrays.fill(dst, -1f);
+                ConvPacks.transpose(dst, dstOff, ldd, src, srcOff, lds, rows, K);
+                for (int i = 0; i < dst.length; i++) {
+                    int k = (i - dstOff) / ldd, r = (i - dstOff) % ldd;
+                    boolean in = i >= dstOff && k < K && r < rows;
+                    float want = in ? src[srcOff + r * lds + k] : -1f;
+                    assertEquals(want, dst[i], rows + " x " + K + " at " + i);
+                }
+            }
+    }
 }
