@@ -128,6 +128,15 @@ public interface ConvKernels {
     }
 
     /**
+     * {@link #backwardInput} with weights that stay as they are from call to call (a frozen network
+     * differentiated into its input): a kernel may keep what it derives from them. The same values.
+     */
+    default void backwardInputFrozen(
+            float[] dx, float[] dOut, float[] w, ConvGeom g, int nLo, int nHi) {
+        backwardInput(dx, dOut, w, g, nLo, nHi);
+    }
+
+    /**
      * {@link #backwardInputChannels} with weights that stay as they are from call to call (a frozen
      * network differentiated into its input): a kernel may keep what it derives from them, as the
      * forward pass of inference does. The same values.

@@ -191,7 +191,9 @@ final class Conv2d implements Op {
     private static void inputGradient(
             float[] dx, float[] dOut, float[] w, ConvGeom g, boolean frozen) {
         ConvKernels k = Kernels.conv();
-        if (!k.splitsByChannels(g))
+        if (!k.splitsByChannels(g) && frozen)
+            Parallel.forRange(g.N, (lo, hi) -> k.backwardInputFrozen(dx, dOut, w, g, lo, hi));
+        else if (!k.splitsByChannels(g))
             Parallel.forRange(g.N, (lo, hi) -> k.backwardInput(dx, dOut, w, g, lo, hi));
         else if (frozen)
             Parallel.forRange(

@@ -234,6 +234,24 @@ final class Gemm {
             return kept[i].current(w, this);
         }
 
+        /**
+         * Pixel products' kept weight arrangements (inference, a frozen network): the classifier
+         * has four small-plane layers, each forward and backward.
+         */
+        private final PixelProducts.Kept[] pixelKept = new PixelProducts.Kept[8];
+
+        private int pixelKeptNext;
+
+        /** The kept arrangement of w's part [lo, hi) in geometry g, current with w. */
+        float[] pixelKept(float[] w, ConvGeom g, boolean forward, int lo, int hi) {
+            for (PixelProducts.Kept k : pixelKept)
+                if (k != null && k.holds(w, g, forward, lo, hi)) return k.current(w);
+            int i = pixelKeptNext;
+            pixelKeptNext = (pixelKeptNext + 1) % pixelKept.length;
+            if (pixelKept[i] == null) pixelKept[i] = new PixelProducts.Kept();
+            return pixelKept[i].reset(w, g, forward, lo, hi).current(w);
+        }
+
         private final int[][] ints = {new int[0], new int[0]};
 
         /** Index tables for the convolution packers, {@code i} < 2. */

@@ -132,7 +132,9 @@ final class PixelProducts {
     /**
      * {@code out (=|+=) conv(x, w)} for images [nLo, nHi) and output channels [ocLo, ocHi): per
      * output pixel p, {@code out[n, :, p] = Σ_{(q, t) linking p} W_t (channels, C) · x_q (C, n)},
-     * W_t from the part's weights rearranged once per call into one matrix per tap.
+     * W_t from the part's weights rearranged once per call into one matrix per tap, or with {@code
+     * keep} (inference, a frozen network) kept from the last call with these weights ({@link
+     * Kept}).
      */
     static void forward(
             float[] out,
@@ -144,12 +146,12 @@ final class PixelProducts {
             int nHi,
             int ocLo,
             int ocHi,
+            boolean keep,
             Gemm.Scratch s) {
         final int C = g.C, OC = g.OC, HW = g.H * g.W, OHW = g.OH * g.OW, KK = g.KH * g.KW;
         final int M = ocHi - ocLo, base = OHW + 1;
         if (nHi <= nLo || M <= 0) return;
-        float[] a = s.temp2(KK * M * C); // a[(t·M + oc − ocLo)·C + c]
-        ConvPacks.transpose(a, 0, M * C, w, ocLo * C * KK, KK, M * C, KK);
+        float[] a = arranged(w, g, true, ocLo, ocHi, keep, s); // a[(t·M + oc − ocLo)·C + c]
         int[] table = pairs(g, By.OUTPUT_PIXEL, s);
         Rows rows = s.pixelRows;
         for (int n0 = nLo; n0 < nHi; n0 += CHUNK) {
@@ -182,6 +184,85 @@ final class PixelProducts {
             int R = OC * OHW, at = n0 * R + ocLo * OHW;
             if (accumulate) SimdConvKernels.addTransposed(out, R, at, block, M * OHW, cnt);
             else ConvPacks.transpose(out, at, R, block, 0, cnt, M * OHW, cnt);
+        }
+    }
+
+    /**
+     * The weights of output channels [lo, hi) rearranged for the forward pass, {@code a[(t·M + oc −
+     * lo)·C + c]}, or of input channels [lo, hi) for the input gradient, {@code a[((c − lo)·KK +
+     * t)·OC + oc]}: into scratch, or with {@code keep} from the thread's {@link Kept} copies.
+     */
+    private static float[] arranged(
+            float[] w, ConvGeom g, boolean forward, int lo, int hi, boolean keep, Gemm.Scratch s) {
+        if (keep) return s.pixelKept(w, g, forward, lo, hi);
+        float[] a = s.temp2((hi - lo) * (forward ? g.C : g.OC) * g.KH * g.KW);
+        arrange(a, w, g, forward, lo, hi);
+        return a;
+    }
+
+    /** {@link #arranged}'s rearrangement, into {@code a}. */
+    private static void arrange(float[] a, float[] w, ConvGeom g, boolean forward, int lo, int hi) {
+        final int C = g.C, OC = g.OC, KK = g.KH * g.KW, M = hi - lo;
+        if (forward) ConvPacks.transpose(a, 0, M * C, w, lo * C * KK, KK, M * C, KK);
+        else ConvPacks.transpose(a, 0, OC, w, lo * KK, C * KK, OC, M * KK);
+    }
+
+    /**
+     * A part of the weights rearranged by {@link #arranged} and kept, with a copy of the weights,
+     * for the next call with weights that do not change between calls (inference, a frozen
+     * classifier differentiated into its input, as ClaDec's loss does). Before each use the part's
+     * weights are compared with the copy (a sequential read; the forward part's rows, all of w for
+     * the input gradient's) and rearranged again where any differs, so writes to the weights
+     * through any route are seen. Each thread rearranged the classifier's small-plane weights in
+     * every call: about 3% of a ClaDec step at two threads.
+     */
+    static final class Kept {
+        private float[] source; // the weights' array, by identity
+        private ConvGeom g; // its batch size aside
+        private boolean forward;
+        private int lo, hi;
+        private float[] copy = new float[0], arranged = new float[0];
+        private boolean filled;
+
+        boolean holds(float[] w, ConvGeom g, boolean forward, int lo, int hi) {
+            return source == w
+                    && forward == this.forward
+                    && lo == this.lo
+                    && hi == this.hi
+                    && g.sameButBatch(this.g);
+        }
+
+        /** The compared run of w: the forward part's rows, or all of w. */
+        private int from() {
+            return forward ? lo * g.C * g.KH * g.KW : 0;
+        }
+
+        private int to() {
+            return forward ? hi * g.C * g.KH * g.KW : g.OC * g.C * g.KH * g.KW;
+        }
+
+        Kept reset(float[] w, ConvGeom g, boolean forward, int lo, int hi) {
+            this.source = w;
+            this.g = g;
+            this.forward = forward;
+            this.lo = lo;
+            this.hi = hi;
+            filled = false;
+            int size = (hi - lo) * (forward ? g.C : g.OC) * g.KH * g.KW;
+            if (arranged.length < size) arranged = new float[size];
+            if (copy.length < to() - from()) copy = new float[to() - from()];
+            return this;
+        }
+
+        /** The rearranged part, current with w. */
+        float[] current(float[] w) {
+            int from = from(), to = to();
+            if (!filled || !Arrays.equals(copy, 0, to - from, w, from, to)) {
+                arrange(arranged, w, g, forward, lo, hi);
+                System.arraycopy(w, from, copy, 0, to - from);
+                filled = true;
+            }
+            return arranged;
         }
     }
 
@@ -268,7 +349,8 @@ final class PixelProducts {
 
     /**
      * {@code dx += d(Σ out·dOut)/dx} for images [nLo, nHi) and input channels [cLo, cHi), as the
-     * class comment says.
+     * class comment says; with {@code keep} (a frozen network) the rearranged weights are kept for
+     * the next call ({@link Kept}).
      */
     static void backwardInput(
             float[] dx,
@@ -279,13 +361,13 @@ final class PixelProducts {
             int nHi,
             int cLo,
             int cHi,
+            boolean keep,
             Gemm.Scratch s) {
         final int C = g.C, OC = g.OC, HW = g.H * g.W, OHW = g.OH * g.OW, KK = g.KH * g.KW;
-        final int M = cHi - cLo, K = C * KK, base = HW + 1;
+        final int M = cHi - cLo, base = HW + 1;
         if (nHi <= nLo || M <= 0) return;
         // the part's columns of w transposed, a[((c − cLo)·KK + t)·OC + oc]: W_t's rows KK·OC apart
-        float[] a = s.temp2(M * KK * OC);
-        ConvPacks.transpose(a, 0, OC, w, cLo * KK, K, OC, M * KK);
+        float[] a = arranged(w, g, false, cLo, cHi, keep, s);
         int[] table = pairs(g, By.INPUT_PIXEL, s);
         Rows rows = s.pixelRows;
         for (int n0 = nLo; n0 < nHi; n0 += CHUNK) {

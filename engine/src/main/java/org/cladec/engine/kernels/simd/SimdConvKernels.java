@@ -123,7 +123,7 @@ public final class SimdConvKernels implements ConvKernels {
         }
         Gemm.Scratch s = Gemm.SCRATCH.get();
         if (PixelProducts.applies(g)) {
-            PixelProducts.forward(out, x, w, g, accumulate, nLo, nHi, 0, g.OC, s);
+            PixelProducts.forward(out, x, w, g, accumulate, nLo, nHi, 0, g.OC, scale != null, s);
             if (b != null) addBias(out, b, g.OC, g.OH * g.OW, nLo, nHi, 0, g.OC);
             if (scale != null)
                 SimdNormKernels.scaleShiftRelu(
@@ -193,7 +193,8 @@ public final class SimdConvKernels implements ConvKernels {
         if (DenseConv.applies(g))
             dense(out, x, w, b, null, null, g, accumulate, 0, g.N, ocLo, ocHi);
         else if (PixelProducts.splitsByChannels(g)) {
-            PixelProducts.forward(out, x, w, g, accumulate, 0, g.N, ocLo, ocHi, Gemm.SCRATCH.get());
+            PixelProducts.forward(
+                    out, x, w, g, accumulate, 0, g.N, ocLo, ocHi, false, Gemm.SCRATCH.get());
             if (b != null) addBias(out, b, g.OC, g.OH * g.OW, 0, g.N, ocLo, ocHi);
         } else ConvKernels.super.forwardChannels(out, x, w, b, g, accumulate, ocLo, ocHi);
     }
@@ -241,7 +242,8 @@ public final class SimdConvKernels implements ConvKernels {
         if (DenseConv.applies(g))
             dense(out, x, w, null, scale, shift, g, false, 0, g.N, ocLo, ocHi);
         else if (PixelProducts.splitsByChannels(g)) {
-            PixelProducts.forward(out, x, w, g, false, 0, g.N, ocLo, ocHi, Gemm.SCRATCH.get());
+            PixelProducts.forward(
+                    out, x, w, g, false, 0, g.N, ocLo, ocHi, true, Gemm.SCRATCH.get());
             scaleShiftRelu(out, scale, shift, g, 0, g.N, ocLo, ocHi);
         } else
             ConvKernels.super.forwardChannelsScaleShiftRelu(out, x, w, scale, shift, g, ocLo, ocHi);
@@ -276,11 +278,21 @@ public final class SimdConvKernels implements ConvKernels {
 
     private void backwardInputChannels(
             float[] dx, float[] dOut, float[] w, ConvGeom g, int cLo, int cHi, boolean keep) {
+        Gemm.Scratch s = Gemm.SCRATCH.get();
         if (DenseConv.applies(g))
-            DenseConv.backwardInput(dx, dOut, w, g, 0, g.N, cLo, cHi, keep, Gemm.SCRATCH.get());
+            DenseConv.backwardInput(dx, dOut, w, g, 0, g.N, cLo, cHi, keep, s);
         else if (PixelProducts.splitsByChannels(g))
-            PixelProducts.backwardInput(dx, dOut, w, g, 0, g.N, cLo, cHi, Gemm.SCRATCH.get());
+            PixelProducts.backwardInput(dx, dOut, w, g, 0, g.N, cLo, cHi, keep, s);
         else ConvKernels.super.backwardInputChannels(dx, dOut, w, g, cLo, cHi);
+    }
+
+    /** Pixel products keep their rearranged weights across calls ({@code PixelProducts.Kept}). */
+    @Override
+    public void backwardInputFrozen(
+            float[] dx, float[] dOut, float[] w, ConvGeom g, int nLo, int nHi) {
+        if (PixelProducts.applies(g) && !DenseConv.applies(g))
+            PixelProducts.backwardInput(dx, dOut, w, g, nLo, nHi, 0, g.C, true, Gemm.SCRATCH.get());
+        else backwardInput(dx, dOut, w, g, nLo, nHi);
     }
 
     /**
@@ -295,7 +307,8 @@ public final class SimdConvKernels implements ConvKernels {
             return;
         }
         if (PixelProducts.applies(g)) {
-            PixelProducts.backwardInput(dx, dOut, w, g, nLo, nHi, 0, g.C, Gemm.SCRATCH.get());
+            PixelProducts.backwardInput(
+                    dx, dOut, w, g, nLo, nHi, 0, g.C, false, Gemm.SCRATCH.get());
             return;
         }
         if (g.C == 1) {

@@ -165,6 +165,35 @@ class PixelProductsTest {
                         ConvGeom.transposed(128, 512, 2, 2, 256, 4, 4, 2, 2, 1, 1, 0, 0)));
     }
 
+    /**
+     * The frozen input gradient and the inference path keep their rearranged weights between calls:
+     * their values are the plain entries' bit for bit, on the first call, the next one, and after
+     * any weight is changed in place.
+     */
+    @Test
+    void keptArrangementsFollowTheWeights() {
+        Rng r = new Rng(26);
+        SimdConvKernels simd = new SimdConvKernels();
+        for (ConvGeom g : geometries(5)) {
+            float[] x = uniform(r, g.xSize()),
+                    w = uniform(r, g.wSize()),
+                    d = uniform(r, g.outSize());
+            float[] scale = uniform(r, g.OC), shift = uniform(r, g.OC);
+            for (int round = 0; round < 3; round++) {
+                if (round == 2) w[w.length / 2 + 1] += 0.5f; // a weight changed in place
+                float[] want = new float[g.xSize()], got = new float[g.xSize()];
+                simd.backwardInput(want, d, w, g, 0, g.N);
+                simd.backwardInputFrozen(got, d, w, g, 0, g.N);
+                assertArrayEquals(want, got, "frozen input gradient, round " + round + " " + g);
+                float[] wantOut = new float[g.outSize()], gotOut = new float[g.outSize()];
+                simd.forward(wantOut, x, w, null, g, false, 0, g.N);
+                simd.scaleShiftRelu(wantOut, scale, shift, g, 0, g.N, 0, g.OC);
+                simd.forwardScaleShiftRelu(gotOut, x, w, scale, shift, g, 0, g.N);
+                assertArrayEquals(wantOut, gotOut, "folded forward, round " + round + " " + g);
+            }
+        }
+    }
+
     /** More images than one chunk of the weight gradient's reduction. */
     @Test
     void weightGradientOverSeveralChunks() {
