@@ -191,14 +191,15 @@ final class Conv2d implements Op {
     private static void inputGradient(
             float[] dx, float[] dOut, float[] w, ConvGeom g, boolean frozen) {
         ConvKernels k = Kernels.conv();
-        if (!k.splitsByChannels(g) && frozen)
-            Parallel.forRange(g.N, (lo, hi) -> k.backwardInputFrozen(dx, dOut, w, g, lo, hi));
-        else if (!k.splitsByChannels(g))
-            Parallel.forRange(g.N, (lo, hi) -> k.backwardInput(dx, dOut, w, g, lo, hi));
-        else if (frozen)
+        boolean byChannels = k.splitsByChannels(g);
+        if (byChannels && frozen)
             Parallel.forRange(
                     g.C, (lo, hi) -> k.backwardInputChannelsFrozen(dx, dOut, w, g, lo, hi));
-        else Parallel.forRange(g.C, (lo, hi) -> k.backwardInputChannels(dx, dOut, w, g, lo, hi));
+        else if (byChannels)
+            Parallel.forRange(g.C, (lo, hi) -> k.backwardInputChannels(dx, dOut, w, g, lo, hi));
+        else if (frozen)
+            Parallel.forRange(g.N, (lo, hi) -> k.backwardInputFrozen(dx, dOut, w, g, lo, hi));
+        else Parallel.forRange(g.N, (lo, hi) -> k.backwardInput(dx, dOut, w, g, lo, hi));
     }
 
     /**
