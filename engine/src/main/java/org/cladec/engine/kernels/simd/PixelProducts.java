@@ -9,28 +9,29 @@ import jdk.incubator.vector.FloatVector;
 import org.cladec.engine.kernels.ConvGeom;
 
 /**
- * The input gradient of a convolution over a small plane by one product per input pixel, so that
- * taps which fall into the padding are never multiplied.
+ * Convolutions over small planes by one product per linked pair of pixels, so that taps which fall
+ * into the padding are never multiplied.
  *
- * <p>im2col's input gradient computes {@code dcols (C·KH·KW, images × OH·OW) = wᵀ · dOut} and then
- * drops every element whose tap reads the padding. On the decoder's 2 × 2 → 4 × 4 transposed
- * convolution (the input gradient of a 4 × 4 → 2 × 2 convolution, kernel 4) that is 7 of every 16
- * taps, 44% of its products; on the 4 × 4 → 8 × 8 one 23%, on the classifier's 4 × 4 layers 31%,
- * its 8 × 8 layers 16%. Here each input pixel q gathers only the (output pixel p, tap t) pairs that
- * link it:
+ * <p>im2col multiplies every output pixel by all KH·KW taps and the padding's zeros with them. On
+ * the decoder's 2 × 2 → 4 × 4 transposed convolution (the input gradient of a 4 × 4 → 2 × 2
+ * convolution, kernel 4) that is 7 of every 16 taps, 44% of its products; on the 4 × 4 → 8 × 8 one
+ * 23%, on the classifier's 4 × 4 layers 31%, its 8 × 8 layers 16%. Here the (output pixel p, tap t,
+ * input pixel q) triples that link two pixels inside the planes are listed once per call ({@link
+ * #pairs}), and each is one GEMM with a chunk's images as its columns:
  *
  * <pre>
- *   dx[n, :, q] += Σ_{(p, t) linking q}  W_t (C, OC) · dOut_p (OC, n)
+ *   forward          out[n, :, p] = Σ_{(t, q) linking p}  W_t (OC, C) · x_q (C, n)
+ *   input gradient   dx[n, :, q] += Σ_{(t, p) linking q}  W_tᵀ (C, OC) · dOut_p (OC, n)
+ *   weight gradient  dw[:, :, t] += Σ_{(p, q) linked by t} dOut_p (OC, n) · x_q (n, C)
  * </pre>
  *
- * where {@code W_t = w[:, :, t]ᵀ} is a strided view of the once-transposed weights (read in place)
- * and {@code dOut_p} is dOut's pixel p of every image in a chunk, gathered once per chunk. Each
- * pair is one product with K = OC; the pairs of a pixel accumulate into one (C, images) block,
- * which is then added into dx.
+ * W_t is a strided view of the weights rearranged once per call (or kept across calls for a frozen
+ * network, {@link Kept}); a chunk's activations are transposed once so that each pixel's (channels,
+ * images) block is a plain matrix, and the sums come back into NCHW by one transpose.
  *
- * <p>Every element's terms are summed in the same order whatever the chunk: the pairs of a pixel in
- * a fixed order, each over the same k-blocks, whichever register tile computes it. So results do
- * not depend on how the images are split.
+ * <p>Every element's terms are summed in one order whatever the chunk or the part: the pairs of a
+ * pixel (or tap) in {@link #pairs}' order, each over the same k-blocks, whichever register tile
+ * computes it. So results do not depend on how the images or channels are split.
  */
 final class PixelProducts {
     private PixelProducts() {}
@@ -149,11 +150,10 @@ final class PixelProducts {
             boolean keep,
             Gemm.Scratch s) {
         final int C = g.C, OC = g.OC, HW = g.H * g.W, OHW = g.OH * g.OW, KK = g.KH * g.KW;
-        final int M = ocHi - ocLo, base = OHW + 1;
+        final int M = ocHi - ocLo;
         if (nHi <= nLo || M <= 0) return;
         float[] a = arranged(w, g, true, ocLo, ocHi, keep, s); // a[(t·M + oc − ocLo)·C + c]
         int[] table = pairs(g, By.OUTPUT_PIXEL, s);
-        Rows rows = s.pixelRows;
         for (int n0 = nLo; n0 < nHi; n0 += CHUNK) {
             int cnt = Math.min(CHUNK, nHi - n0);
             // the chunk's x transposed, xt[(c·HW + q)·cnt + n]: x_q is rows HW·cnt apart
@@ -161,26 +161,7 @@ final class PixelProducts {
             ConvPacks.transpose(xt, 0, cnt, x, n0 * C * HW, C * HW, cnt, C * HW);
             // the part of the chunk's out, transposed: block[((oc − ocLo)·OHW + p)·cnt + n]
             float[] block = s.temp3(M * OHW * cnt);
-            for (int p = 0; p < OHW; p++) {
-                if (table[p] == table[p + 1]) zeroRows(block, p, M, OHW, cnt);
-                for (int i = table[p]; i < table[p + 1]; i++) {
-                    int t = table[base + 2 * i], q = table[base + 2 * i + 1];
-                    Gemm.gemm(
-                            block,
-                            p * cnt,
-                            OHW * cnt,
-                            a,
-                            t * M * C,
-                            C,
-                            1,
-                            rows.set(xt, q * cnt, HW * cnt),
-                            M,
-                            cnt,
-                            C,
-                            i > table[p],
-                            s);
-                }
-            }
+            sumPairs(block, table, OHW, M, cnt, a, M * C, C, xt, HW * cnt, C, s);
             int R = OC * OHW, at = n0 * R + ocLo * OHW;
             if (accumulate) SimdConvKernels.addTransposed(out, R, at, block, M * OHW, cnt);
             else ConvPacks.transpose(out, at, R, block, 0, cnt, M * OHW, cnt);
@@ -339,11 +320,50 @@ final class PixelProducts {
             }
     }
 
-    /** Pixel p's rows of a transposed block, for a pixel no pair reaches. */
-    private static void zeroRows(float[] block, int p, int channels, int pixels, int cnt) {
-        for (int c = 0; c < channels; c++) {
-            int o = (c * pixels + p) * cnt;
-            Arrays.fill(block, o, o + cnt, 0f);
+    /**
+     * The products of one chunk, for forward and input gradient alike: for each pixel i of the
+     * {@code pixels} on this side, {@code block[(m·pixels + i)·cnt + n] = Σ_{(t, j) paired with i}
+     * A_t (M, K) · B_j (K, cnt)}, where {@code A_t(m, k) = a[t·tapStride + m·ars + k]} and {@code
+     * B_j(k, n) = b[j·cnt + k·ldb + n]} (j a pixel on the other side). The pairs of a pixel are
+     * summed in {@link #pairs}' order; a pixel with none gets zeros.
+     */
+    private static void sumPairs(
+            float[] block,
+            int[] table,
+            int pixels,
+            int M,
+            int cnt,
+            float[] a,
+            int tapStride,
+            int ars,
+            float[] b,
+            int ldb,
+            int K,
+            Gemm.Scratch s) {
+        final int base = pixels + 1;
+        for (int i = 0; i < pixels; i++) {
+            if (table[i] == table[i + 1])
+                for (int m = 0; m < M; m++) {
+                    int o = (m * pixels + i) * cnt;
+                    Arrays.fill(block, o, o + cnt, 0f);
+                }
+            for (int e = table[i]; e < table[i + 1]; e++) {
+                int t = table[base + 2 * e], j = table[base + 2 * e + 1];
+                Gemm.gemm(
+                        block,
+                        i * cnt,
+                        pixels * cnt,
+                        a,
+                        t * tapStride,
+                        ars,
+                        1,
+                        s.pixelRows.set(b, j * cnt, ldb),
+                        M,
+                        cnt,
+                        K,
+                        e > table[i],
+                        s);
+            }
         }
     }
 
@@ -364,12 +384,11 @@ final class PixelProducts {
             boolean keep,
             Gemm.Scratch s) {
         final int C = g.C, OC = g.OC, HW = g.H * g.W, OHW = g.OH * g.OW, KK = g.KH * g.KW;
-        final int M = cHi - cLo, base = HW + 1;
+        final int M = cHi - cLo;
         if (nHi <= nLo || M <= 0) return;
         // the part's columns of w transposed, a[((c − cLo)·KK + t)·OC + oc]: W_t's rows KK·OC apart
         float[] a = arranged(w, g, false, cLo, cHi, keep, s);
         int[] table = pairs(g, By.INPUT_PIXEL, s);
-        Rows rows = s.pixelRows;
         for (int n0 = nLo; n0 < nHi; n0 += CHUNK) {
             int cnt = Math.min(CHUNK, nHi - n0);
             // the chunk's dOut transposed, d[(oc·OHW + p)·cnt + n]: dOut_p is rows OHW·cnt apart
@@ -377,26 +396,7 @@ final class PixelProducts {
             ConvPacks.transpose(d, 0, cnt, dOut, n0 * OC * OHW, OC * OHW, cnt, OC * OHW);
             // the part of the chunk's dx, transposed: block[((c − cLo)·HW + q)·cnt + n]
             float[] block = s.temp3(M * HW * cnt);
-            for (int q = 0; q < HW; q++) {
-                if (table[q] == table[q + 1]) zeroRows(block, q, M, HW, cnt); // no tap reads q
-                for (int i = table[q]; i < table[q + 1]; i++) {
-                    int t = table[base + 2 * i], p = table[base + 2 * i + 1];
-                    Gemm.gemm(
-                            block,
-                            q * cnt,
-                            HW * cnt,
-                            a,
-                            t * OC,
-                            KK * OC,
-                            1,
-                            rows.set(d, p * cnt, OHW * cnt),
-                            M,
-                            cnt,
-                            OC,
-                            i > table[q],
-                            s);
-                }
-            }
+            sumPairs(block, table, HW, M, cnt, a, OC, KK * OC, d, OHW * cnt, OC, s);
             int R = C * HW;
             SimdConvKernels.addTransposed(dx, R, n0 * R + cLo * HW, block, M * HW, cnt);
         }
