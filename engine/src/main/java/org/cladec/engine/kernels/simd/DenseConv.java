@@ -68,7 +68,7 @@ final class DenseConv {
         final int OHW = g.OH * g.OW, R = g.OC * OHW, Q = g.C * g.H * g.W;
         if (nHi <= nLo || ocHi <= ocLo) return;
         int cols = (ocHi - ocLo) * OHW;
-        Gemm.BPack d = keep ? s.kept(w, g, ocLo, ocHi, true) : transposed(w, g, ocLo, s);
+        Gemm.BPack d = keep ? Kept.of(w, g, ocLo, ocHi, true, s) : transposed(w, g, ocLo, s);
         Gemm.gemm(
                 out,
                 nLo * R + ocLo * OHW,
@@ -95,65 +95,23 @@ final class DenseConv {
      * A part of Dᵀ (the forward's: output channels [lo, hi), all of Q) or of D (the input
      * gradient's: input channels [lo, hi), all of R) packed once and kept, with a copy of the
      * weights it came from, for the next call with weights that do not change between calls
-     * (inference, a frozen network). Before each use the weights are compared with the copy (a
-     * sequential read of the part's rows, or of all of w for D, about a fifth of the gathers'
-     * time), and packed again where any differs, so writes to the weights through any route are
-     * seen. The two dense layers at the classifier's end packed their D in every call, ~10% of an
-     * inference step.
+     * (inference, a frozen network), as {@link KeptWeights} says: comparing the part's weights
+     * takes about a fifth of the gathers' time. The two dense layers at the classifier's end packed
+     * their D in every call, ~10% of an inference step.
      */
-    static final class Kept {
-        private float[] source; // the weights' array, by identity
-        private ConvGeom g; // its batch size aside
-        private int lo, hi;
-        private boolean transposed; // Dᵀ (forward) or D (input gradient)
-        private float[] copy = new float[0]; // the weights compared: Dᵀ's rows, or all of w
-        private boolean filled;
+    static final class Kept extends KeptWeights {
         final Gemm.Packed packed = new Gemm.Packed();
 
-        /** Whether this holds the part [lo, hi) of w's Dᵀ or D in geometry g, current or not. */
-        boolean holds(float[] w, ConvGeom g, int lo, int hi, boolean transposed) {
-            return source == w
-                    && lo == this.lo
-                    && hi == this.hi
-                    && transposed == this.transposed
-                    && g.sameButBatch(this.g);
-        }
-
-        /**
-         * The part's weights, as runs of w compared with the copy: Dᵀ's are one run, rows [lo, hi);
-         * D's are input channels [lo, hi) in each of the OC rows.
-         */
-        private int runs() {
-            return transposed ? 1 : g.OC;
-        }
-
-        private int run() {
-            return (hi - lo) * (transposed ? g.C : 1) * g.KH * g.KW;
-        }
-
-        /** Floats this part needs once packed: its packed matrix and the weights' copy. */
-        long floats() {
-            long HW = (long) g.H * g.W, OHW = (long) g.OH * g.OW;
-            long part = (hi - lo) * (transposed ? OHW * g.C * HW : HW * g.OC * OHW);
-            return part + (long) runs() * run();
+        /** The thread's kept Dᵀ (rows: output channels [lo, hi)) or D of w, packed and current. */
+        static Gemm.Packed of(float[] w, ConvGeom g, int lo, int hi, boolean rows, Gemm.Scratch s) {
+            return s.kept(w, g, lo, hi, rows, Kept.class, Kept::new).current(w, s);
         }
 
         /** The packed part, packed again first unless the part's weights are those it came from. */
         Gemm.Packed current(float[] w, Gemm.Scratch s) {
-            final int KK = g.KH * g.KW, CKK = g.C * KK, HW = g.H * g.W, OHW = g.OH * g.OW;
-            final int runs = runs(), run = run(), from = lo * (transposed ? CKK : KK);
-            if (filled) {
-                boolean same = true;
-                for (int i = 0; i < runs && same; i++) {
-                    int f = from + i * CKK;
-                    same = Arrays.equals(w, f, f + run, copy, i * run, (i + 1) * run);
-                }
-                if (same) return packed;
-            }
-            filled = true;
-            if (copy.length < runs * run) copy = new float[runs * run];
-            for (int i = 0; i < runs; i++) System.arraycopy(w, from + i * CKK, copy, i * run, run);
-            return transposed
+            if (unchanged(w)) return packed;
+            final int HW = g.H * g.W, OHW = g.OH * g.OW;
+            return rows
                     ? packed.fill(transposed(w, g, lo, s), g.C * HW, (hi - lo) * OHW, s)
                     : packed.fill(
                             s.dense.set(w, g, s, false).from(lo * HW),
@@ -162,27 +120,19 @@ final class DenseConv {
                             s);
         }
 
-        /** Takes the part [lo, hi) of w's Dᵀ or D in geometry g, to be packed at first use. */
-        Kept reset(float[] w, ConvGeom g, int lo, int hi, boolean transposed) {
-            this.source = w;
-            this.g = g;
-            this.lo = lo;
-            this.hi = hi;
-            this.transposed = transposed;
-            this.filled = false;
-            return this;
+        @Override
+        long derivedFloats() {
+            long HW = (long) g.H * g.W, OHW = (long) g.OH * g.OW;
+            return (hi - lo) * (rows ? OHW * g.C * HW : HW * g.OC * OHW);
         }
 
-        /** Floats held. */
-        long size() {
-            return (long) copy.length + packed.data.length;
+        @Override
+        long derivedSize() {
+            return packed.data.length;
         }
 
-        void release() {
-            source = null;
-            filled = false;
-            g = null;
-            copy = new float[0];
+        @Override
+        void releaseDerived() {
             packed.data = new float[0];
         }
     }
@@ -206,7 +156,9 @@ final class DenseConv {
         final int HW = g.H * g.W, R = g.OC * g.OH * g.OW, Q = g.C * HW;
         if (nHi <= nLo || cHi <= cLo) return;
         Gemm.BPack d =
-                keep ? s.kept(w, g, cLo, cHi, false) : s.dense.set(w, g, s, false).from(cLo * HW);
+                keep
+                        ? Kept.of(w, g, cLo, cHi, false, s)
+                        : s.dense.set(w, g, s, false).from(cLo * HW);
         Gemm.gemm(
                 dx,
                 nLo * Q + cLo * HW,

@@ -205,51 +205,47 @@ final class Gemm {
         }
 
         /**
-         * The kept parts of dense Dᵀ and D (inference, a frozen network): a classifier has two
-         * dense layers, and a thread may run them as a part (the pool) and whole (a serial run),
-         * forward and, frozen, backward. Past {@link #KEPT_FLOATS} the others are let go.
+         * The kept forms of frozen weights ({@link KeptWeights}): the dense form's Dᵀ and D of the
+         * classifier's two 2 × 2 layers and the pixel products' arrangements of its 4 × 4 and 8 × 8
+         * layers, forward and, frozen, backward; a thread may run a layer as a part (the pool) and
+         * whole (a serial run). Past {@link #KEPT_FLOATS} the others are let go.
          */
-        private final DenseConv.Kept[] kept = new DenseConv.Kept[8];
+        private final KeptWeights[] kept = new KeptWeights[16];
 
         private int keptNext;
 
-        /** At most 64 MB of kept parts per thread. */
+        /** At most 64 MB of kept forms per thread. */
         static final long KEPT_FLOATS = 1L << 24;
 
-        /** The kept part [lo, hi) of w's Dᵀ or D in geometry g, packed and current. */
-        Gemm.Packed kept(float[] w, ConvGeom g, int lo, int hi, boolean transposed) {
-            for (DenseConv.Kept k : kept)
-                if (k != null && k.holds(w, g, lo, hi, transposed)) return k.current(w, this);
+        /**
+         * The kept form of kind {@code kind} of w's part [lo, hi) in geometry g (rows: output
+         * channels), made by {@code make} at first; the caller asks it for its current form.
+         */
+        <K extends KeptWeights> K kept(
+                float[] w,
+                ConvGeom g,
+                int lo,
+                int hi,
+                boolean rows,
+                Class<K> kind,
+                java.util.function.Supplier<K> make) {
+            for (KeptWeights k : kept)
+                if (kind.isInstance(k) && k.holds(w, g, lo, hi, rows)) return kind.cast(k);
             int i = keptNext;
             keptNext = (keptNext + 1) % kept.length;
-            if (kept[i] == null) kept[i] = new DenseConv.Kept();
-            long need = kept[i].reset(w, g, lo, hi, transposed).floats();
+            if (!kind.isInstance(kept[i])) {
+                if (kept[i] != null) kept[i].release();
+                kept[i] = make.get();
+            }
+            long need = kept[i].reset(w, g, lo, hi, rows).floats();
             for (int j = 1; j < kept.length; j++) {
                 long held = need;
-                for (DenseConv.Kept k : kept) if (k != null && k != kept[i]) held += k.size();
+                for (KeptWeights k : kept) if (k != null && k != kept[i]) held += k.size();
                 if (held <= KEPT_FLOATS) break;
-                DenseConv.Kept other = kept[(i + j) % kept.length];
+                KeptWeights other = kept[(i + j) % kept.length];
                 if (other != null) other.release();
             }
-            return kept[i].current(w, this);
-        }
-
-        /**
-         * Pixel products' kept weight arrangements (inference, a frozen network): the classifier
-         * has four small-plane layers, each forward and backward.
-         */
-        private final PixelProducts.Kept[] pixelKept = new PixelProducts.Kept[8];
-
-        private int pixelKeptNext;
-
-        /** The kept arrangement of w's part [lo, hi) in geometry g, current with w. */
-        float[] pixelKept(float[] w, ConvGeom g, boolean forward, int lo, int hi) {
-            for (PixelProducts.Kept k : pixelKept)
-                if (k != null && k.holds(w, g, forward, lo, hi)) return k.current(w);
-            int i = pixelKeptNext;
-            pixelKeptNext = (pixelKeptNext + 1) % pixelKept.length;
-            if (pixelKept[i] == null) pixelKept[i] = new PixelProducts.Kept();
-            return pixelKept[i].reset(w, g, forward, lo, hi).current(w);
+            return kind.cast(kept[i]);
         }
 
         private final int[][] ints = {new int[0], new int[0]};

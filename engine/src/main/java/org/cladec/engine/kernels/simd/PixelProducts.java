@@ -100,33 +100,26 @@ final class PixelProducts {
         final int base = groups + 1;
         int[] src = ConvPacks.sources(g, s); // src[t·OHW + p]: the input pixel, or −1
         int[] table = s.ints(1, base + 2 * (int) linkedPairs(g));
-        int j = 0;
-        for (int i = 0; i < groups; i++) {
-            table[i] = j;
+        Arrays.fill(table, 0, base, 0);
+        for (int pass = 0; pass < 2; pass++) { // count each group's triples, then place them
             for (int t = 0; t < KK; t++)
                 for (int p = 0; p < OHW; p++) {
                     int q = src[t * OHW + p];
                     if (q < 0) continue;
-                    int first, second;
-                    if (by == By.INPUT_PIXEL) {
-                        if (q != i) continue;
-                        first = t;
-                        second = p;
-                    } else if (by == By.OUTPUT_PIXEL) {
-                        if (p != i) continue;
-                        first = t;
-                        second = q;
-                    } else {
-                        if (t != i) continue;
-                        first = p;
-                        second = q;
+                    int group = by == By.INPUT_PIXEL ? q : by == By.OUTPUT_PIXEL ? p : t;
+                    if (pass == 0) {
+                        table[group + 1]++;
+                        continue;
                     }
-                    table[base + 2 * j] = first;
-                    table[base + 2 * j + 1] = second;
-                    j++;
+                    int j = table[group]++; // group's start moves on as it fills
+                    table[base + 2 * j] = by == By.TAP ? p : t;
+                    table[base + 2 * j + 1] = by == By.INPUT_PIXEL ? p : q;
                 }
+            if (pass == 0) for (int i = 0; i < groups; i++) table[i + 1] += table[i];
         }
-        table[groups] = j;
+        // each group's start has moved to the next one's: move the starts back
+        System.arraycopy(table, 0, table, 1, groups);
+        table[0] = 0;
         return table;
     }
 
@@ -175,7 +168,7 @@ final class PixelProducts {
      */
     private static float[] arranged(
             float[] w, ConvGeom g, boolean forward, int lo, int hi, boolean keep, Gemm.Scratch s) {
-        if (keep) return s.pixelKept(w, g, forward, lo, hi);
+        if (keep) return s.kept(w, g, lo, hi, forward, Kept.class, Kept::new).current(w);
         float[] a = s.temp2((hi - lo) * (forward ? g.C : g.OC) * g.KH * g.KW);
         arrange(a, w, g, forward, lo, hi);
         return a;
@@ -189,61 +182,36 @@ final class PixelProducts {
     }
 
     /**
-     * A part of the weights rearranged by {@link #arranged} and kept, with a copy of the weights,
-     * for the next call with weights that do not change between calls (inference, a frozen
-     * classifier differentiated into its input, as ClaDec's loss does). Before each use the part's
-     * weights are compared with the copy (a sequential read; the forward part's rows, all of w for
-     * the input gradient's) and rearranged again where any differs, so writes to the weights
-     * through any route are seen. Each thread rearranged the classifier's small-plane weights in
-     * every call: about 3% of a ClaDec step at two threads.
+     * A part of the weights rearranged by {@link #arranged} and kept, as {@link KeptWeights} says,
+     * for the next call with weights that do not change (inference, a frozen classifier
+     * differentiated into its input, as ClaDec's loss does). Each thread rearranged the
+     * classifier's small-plane weights in every call: about 3% of a ClaDec step at two threads.
      */
-    static final class Kept {
-        private float[] source; // the weights' array, by identity
-        private ConvGeom g; // its batch size aside
-        private boolean forward;
-        private int lo, hi;
-        private float[] copy = new float[0], arranged = new float[0];
-        private boolean filled;
-
-        boolean holds(float[] w, ConvGeom g, boolean forward, int lo, int hi) {
-            return source == w
-                    && forward == this.forward
-                    && lo == this.lo
-                    && hi == this.hi
-                    && g.sameButBatch(this.g);
-        }
-
-        /** The compared run of w: the forward part's rows, or all of w. */
-        private int from() {
-            return forward ? lo * g.C * g.KH * g.KW : 0;
-        }
-
-        private int to() {
-            return forward ? hi * g.C * g.KH * g.KW : g.OC * g.C * g.KH * g.KW;
-        }
-
-        Kept reset(float[] w, ConvGeom g, boolean forward, int lo, int hi) {
-            this.source = w;
-            this.g = g;
-            this.forward = forward;
-            this.lo = lo;
-            this.hi = hi;
-            filled = false;
-            int size = (hi - lo) * (forward ? g.C : g.OC) * g.KH * g.KW;
-            if (arranged.length < size) arranged = new float[size];
-            if (copy.length < to() - from()) copy = new float[to() - from()];
-            return this;
-        }
+    static final class Kept extends KeptWeights {
+        private float[] arranged = new float[0];
 
         /** The rearranged part, current with w. */
         float[] current(float[] w) {
-            int from = from(), to = to();
-            if (!filled || !Arrays.equals(copy, 0, to - from, w, from, to)) {
-                arrange(arranged, w, g, forward, lo, hi);
-                System.arraycopy(w, from, copy, 0, to - from);
-                filled = true;
+            if (!unchanged(w)) {
+                if (arranged.length < derivedFloats()) arranged = new float[(int) derivedFloats()];
+                arrange(arranged, w, g, rows, lo, hi);
             }
             return arranged;
+        }
+
+        @Override
+        long derivedFloats() {
+            return (long) (hi - lo) * (rows ? g.C : g.OC) * g.KH * g.KW;
+        }
+
+        @Override
+        long derivedSize() {
+            return arranged.length;
+        }
+
+        @Override
+        void releaseDerived() {
+            arranged = new float[0];
         }
     }
 
@@ -254,7 +222,7 @@ final class PixelProducts {
      * {@code dw[:, c, :, :] += d(Σ out·dOut)/dw[:, c, :, :]} for input channels [cLo, cHi): per tap
      * t, {@code dW_t (OC, c) = Σ_{(p, q) linked by t} dOut_p (OC, n) · x_q (n, c)}, over all images
      * in chunks that depend only on the batch, into one (OC, channels) block per tap that is then
-     * added into dw. The AVX-512 tile only (the 64-column panels of the part's channels).
+     * added into dw.
      */
     static void backwardWeight(
             float[] dw, float[] dOut, float[] x, ConvGeom g, int cLo, int cHi, Gemm.Scratch s) {
@@ -292,8 +260,10 @@ final class PixelProducts {
                             s);
                 }
         }
-        for (int t = 0; t < KK; t++) // a tap no pair reaches adds nothing
-        if (table[t] == table[t + 1]) Arrays.fill(gt, t * OC * Cp, (t + 1) * OC * Cp, 0f);
+        for (int t = 0; t < KK; t++) {
+            // a tap no pair reaches adds nothing
+            if (table[t] == table[t + 1]) Arrays.fill(gt, t * OC * Cp, (t + 1) * OC * Cp, 0f);
+        }
         addTaps(dw, gt, C, OC, KK, cLo, Cp, s);
     }
 

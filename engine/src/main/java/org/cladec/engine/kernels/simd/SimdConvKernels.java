@@ -290,7 +290,7 @@ public final class SimdConvKernels implements ConvKernels {
     @Override
     public void backwardInputFrozen(
             float[] dx, float[] dOut, float[] w, ConvGeom g, int nLo, int nHi) {
-        if (PixelProducts.applies(g) && !DenseConv.applies(g))
+        if (PixelProducts.applies(g))
             PixelProducts.backwardInput(dx, dOut, w, g, nLo, nHi, 0, g.C, true, Gemm.SCRATCH.get());
         else backwardInput(dx, dOut, w, g, nLo, nHi);
     }
