@@ -219,25 +219,46 @@ final class PixelProducts {
     static final int WEIGHT_CHUNK = 2 * Gemm.KC;
 
     /**
-     * {@code dw[:, c, :, :] += d(Σ out·dOut)/dw[:, c, :, :]} for input channels [cLo, cHi): per tap
-     * t, {@code dW_t (OC, c) = Σ_{(p, q) linked by t} dOut_p (OC, n) · x_q (n, c)}, over all images
-     * in chunks that depend only on the batch, into one (OC, channels) block per tap that is then
-     * added into dw.
+     * Whether {@code g}'s weight gradient splits over output channels rather than input channels:
+     * where dOut is larger than x. Each part transposes its own channels' rows of one operand and
+     * all of the other; split by input channels every part transposed all of dOut, and on the
+     * classifier's 8 × 8 stride-1 layer (dOut twice x) its 32-channel halves of 64 made products
+     * too narrow for the 6 × 4 tile: two threads took 0.7 of one thread's time instead of 0.5.
+     */
+    static boolean splitsWeightGradientByOutChannels(ConvGeom g) {
+        return applies(g) && (long) g.C * g.H * g.W < (long) g.OC * g.OH * g.OW;
+    }
+
+    /**
+     * {@code dw[oc, c, :, :] += d(Σ out·dOut)/dw[oc, c, :, :]} for output channels [ocLo, ocHi) and
+     * input channels [cLo, cHi): per tap t, {@code dW_t (oc, c) = Σ_{(p, q) linked by t} dOut_p
+     * (oc, n) · x_q (n, c)}, over all images in chunks that depend only on the batch, into one
+     * (output channels, input channels) block per tap that is then added into dw. Every element is
+     * summed in the same order whatever the part.
      */
     static void backwardWeight(
-            float[] dw, float[] dOut, float[] x, ConvGeom g, int cLo, int cHi, Gemm.Scratch s) {
+            float[] dw,
+            float[] dOut,
+            float[] x,
+            ConvGeom g,
+            int cLo,
+            int cHi,
+            int ocLo,
+            int ocHi,
+            Gemm.Scratch s) {
         final int N = g.N, C = g.C, OC = g.OC, HW = g.H * g.W, OHW = g.OH * g.OW;
-        final int KK = g.KH * g.KW, Cp = cHi - cLo, base = KK + 1;
-        if (Cp <= 0) return;
+        final int KK = g.KH * g.KW, Cp = cHi - cLo, Mo = ocHi - ocLo, base = KK + 1;
+        if (Cp <= 0 || Mo <= 0) return;
         int[] table = pairs(g, By.TAP, s);
         Rows rows = s.pixelRows;
-        float[] gt = s.temp3(KK * OC * Cp); // gt[(t·OC + oc)·Cp + c - cLo]
+        float[] gt = s.temp3(KK * Mo * Cp); // gt[(t·Mo + oc − ocLo)·Cp + c − cLo]
         for (int n0 = 0; n0 < N; n0 += WEIGHT_CHUNK) {
             int cnt = Math.min(WEIGHT_CHUNK, N - n0);
-            // dOut transposed, d[(oc·OHW + p)·cnt + n]: dOut_p is rows OHW·cnt apart
-            float[] d = s.temp(OC * OHW * cnt);
-            ConvPacks.transpose(d, 0, cnt, dOut, n0 * OC * OHW, OC * OHW, cnt, OC * OHW);
-            // the part's channels of each image, pixel-major: xs[(n·HW + q)·Cp + c - cLo]
+            // the part's rows of dOut transposed, d[((oc − ocLo)·OHW + p)·cnt + n]: dOut_p is rows
+            // OHW·cnt apart
+            float[] d = s.temp(Mo * OHW * cnt);
+            ConvPacks.transpose(d, 0, cnt, dOut, (n0 * OC + ocLo) * OHW, OC * OHW, cnt, Mo * OHW);
+            // the part's channels of each image, pixel-major: xs[(n·HW + q)·Cp + c − cLo]
             float[] xs = s.temp2(cnt * HW * Cp);
             for (int n = 0; n < cnt; n++)
                 ConvPacks.transpose(xs, n * HW * Cp, Cp, x, ((n0 + n) * C + cLo) * HW, HW, Cp, HW);
@@ -246,14 +267,14 @@ final class PixelProducts {
                     int p = table[base + 2 * i], q = table[base + 2 * i + 1];
                     Gemm.gemm(
                             gt,
-                            t * OC * Cp,
+                            t * Mo * Cp,
                             Cp,
                             d,
                             p * cnt,
                             OHW * cnt,
                             1,
                             rows.set(xs, q * Cp, HW * Cp),
-                            OC,
+                            Mo,
                             Cp,
                             cnt,
                             n0 > 0 || i > table[t],
@@ -262,25 +283,33 @@ final class PixelProducts {
         }
         for (int t = 0; t < KK; t++) {
             // a tap no pair reaches adds nothing
-            if (table[t] == table[t + 1]) Arrays.fill(gt, t * OC * Cp, (t + 1) * OC * Cp, 0f);
+            if (table[t] == table[t + 1]) Arrays.fill(gt, t * Mo * Cp, (t + 1) * Mo * Cp, 0f);
         }
-        addTaps(dw, gt, C, OC, KK, cLo, Cp, s);
+        addTaps(dw, gt, C, KK, cLo, Cp, ocLo, Mo, s);
     }
 
     /**
-     * {@code dw[(oc·C + cLo + c)·KK + t] += gt[(t·OC + oc)·Cp + c]}: a vector of L taps of one
-     * weight at a time, gathered from the per-tap blocks (element by element the adds took 2.9 ms
-     * of the decoder's 2 × 2 → 4 × 4 weight gradient, one thread), the taps past the last whole
+     * {@code dw[(oc·C + cLo + c)·KK + t] += gt[(t·Mo + oc − ocLo)·Cp + c]}: a vector of L taps of
+     * one weight at a time, gathered from the per-tap blocks (element by element the adds took 2.9
+     * ms of the decoder's 2 × 2 → 4 × 4 weight gradient, one thread), the taps past the last whole
      * vector one by one.
      */
     private static void addTaps(
-            float[] dw, float[] gt, int C, int OC, int KK, int cLo, int Cp, Gemm.Scratch s) {
-        final int stride = OC * Cp, vecs = KK / L * L;
+            float[] dw,
+            float[] gt,
+            int C,
+            int KK,
+            int cLo,
+            int Cp,
+            int ocLo,
+            int Mo,
+            Gemm.Scratch s) {
+        final int stride = Mo * Cp, vecs = KK / L * L;
         int[] index = s.ints(0, L);
         for (int t = 0; t < L; t++) index[t] = t * stride;
-        for (int oc = 0; oc < OC; oc++)
+        for (int oc = 0; oc < Mo; oc++)
             for (int c = 0; c < Cp; c++) {
-                int row = (oc * C + cLo + c) * KK, src = oc * Cp + c;
+                int row = ((ocLo + oc) * C + cLo + c) * KK, src = oc * Cp + c;
                 int t = 0;
                 for (; t < vecs; t += L)
                     FloatVector.fromArray(F, gt, src + t * stride, index, 0)

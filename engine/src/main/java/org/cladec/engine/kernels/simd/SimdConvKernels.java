@@ -383,29 +383,37 @@ public final class SimdConvKernels implements ConvKernels {
             return;
         }
         if (PixelProducts.applies(g)) {
-            PixelProducts.backwardWeight(dw, dOut, x, g, cLo, cHi, s);
+            PixelProducts.backwardWeight(dw, dOut, x, g, cLo, cHi, 0, g.OC, s);
             return;
         }
         weightGradient(dw, dOut, x, g, cLo, cHi, 0, g.OC, s);
     }
 
-    /** One input channel, and dw added straight in: split over output channels. */
+    /**
+     * Split over output channels: one input channel with dw added straight in, or pixel products
+     * with a dOut larger than x ({@code PixelProducts.splitsWeightGradientByOutChannels}).
+     */
     @Override
     public boolean splitsWeightGradientByOutChannels(ConvGeom g) {
-        return g.C == 1 && !DenseConv.applies(g) && directWeightGradient(g);
+        return g.C == 1 && !DenseConv.applies(g) && directWeightGradient(g)
+                || PixelProducts.splitsWeightGradientByOutChannels(g);
     }
 
     /**
-     * The direct form's rows of dw for output channels [ocLo, ocHi): each part builds the whole
-     * im2col matrix, which with one input channel is only KH·KW rows. The GEMM computes every
-     * element of dw the same way whatever rows it is given, so the result does not depend on the
-     * split.
+     * The rows of dw for output channels [ocLo, ocHi): by pixel products, each part transposing its
+     * own rows of dOut; or in the direct form, each part building the whole im2col matrix, which
+     * with one input channel is only KH·KW rows. Either computes every element of dw the same way
+     * whatever rows it is given, so the result does not depend on the split.
      */
     @Override
     public void backwardWeightOutChannels(
             float[] dw, float[] dOut, float[] x, ConvGeom g, int ocLo, int ocHi) {
         if (!splitsWeightGradientByOutChannels(g)) {
             ConvKernels.super.backwardWeightOutChannels(dw, dOut, x, g, ocLo, ocHi); // throws
+            return;
+        }
+        if (PixelProducts.applies(g)) {
+            PixelProducts.backwardWeight(dw, dOut, x, g, 0, g.C, ocLo, ocHi, Gemm.SCRATCH.get());
             return;
         }
         weightGradient(dw, dOut, x, g, 0, g.C, ocLo, ocHi, Gemm.SCRATCH.get());

@@ -206,6 +206,17 @@ class PixelProductsTest {
         new ScalarConvKernels().backwardWeight(want, d, x, g, 0, g.C);
         new SimdConvKernels().backwardWeight(got, d, x, g, 0, g.C);
         assertClose(want, got, 1e-4, 1e-4, "backwardWeight " + g);
+        // and split over output channels, a stride-1 4 × 4 plane
+        ConvGeom h = geometries(PixelProducts.WEIGHT_CHUNK + 19).get(2);
+        float[] dh = uniform(r, h.outSize()),
+                xh = uniform(r, h.xSize()),
+                wh = uniform(r, h.wSize());
+        float[] wantH = wh.clone(), gotH = wh.clone();
+        new ScalarConvKernels().backwardWeight(wantH, dh, xh, h, 0, h.C);
+        SimdConvKernels simd = new SimdConvKernels();
+        simd.backwardWeightOutChannels(gotH, dh, xh, h, 0, 20);
+        simd.backwardWeightOutChannels(gotH, dh, xh, h, 20, h.OC);
+        assertClose(wantH, gotH, 1e-4, 1e-4, "backwardWeightOutChannels " + h);
     }
 
     @Test
@@ -239,6 +250,40 @@ class PixelProductsTest {
                     simd.backwardWeight(parts, d, x, g, cuts[i], cuts[i + 1]);
                 assertArrayEquals(dw, parts, "weights " + g + " cut at " + Arrays.toString(cuts));
             }
+            boolean byOut = g.C * g.H * g.W < g.OC * g.OH * g.OW; // dOut larger than x
+            assertEquals(byOut, simd.splitsWeightGradientByOutChannels(g), g.toString());
+            if (!byOut) continue;
+            for (int[] cuts : new int[][] {{0, g.OC / 2, g.OC}, {0, 1, 7, g.OC}}) {
+                float[] parts = w.clone();
+                for (int i = 0; i + 1 < cuts.length; i++)
+                    simd.backwardWeightOutChannels(parts, d, x, g, cuts[i], cuts[i + 1]);
+                assertArrayEquals(
+                        dw, parts, "weights by output channels " + g + " " + Arrays.toString(cuts));
+            }
         }
+    }
+
+    /**
+     * Which weight gradients split over output channels: the classifier's stride-1 layers, whose
+     * dOut is twice x, and not the stride-2 ones or the decoder's (as convolutions, x the larger).
+     */
+    @Test
+    void splitsTheWeightGradientWhereDOutIsLarger() {
+        SimdConvKernels simd = new SimdConvKernels();
+        assertTrue(
+                simd.splitsWeightGradientByOutChannels(
+                        ConvGeom.conv(128, 64, 8, 8, 128, 3, 3, 1, 1, 1, 1)));
+        assertTrue(
+                simd.splitsWeightGradientByOutChannels(
+                        ConvGeom.conv(128, 128, 4, 4, 256, 3, 3, 1, 1, 1, 1)));
+        assertFalse(
+                simd.splitsWeightGradientByOutChannels(
+                        ConvGeom.conv(128, 128, 8, 8, 128, 3, 3, 2, 2, 1, 1)));
+        assertFalse(
+                simd.splitsWeightGradientByOutChannels(
+                        ConvGeom.transposed(128, 512, 2, 2, 256, 4, 4, 2, 2, 1, 1, 0, 0)));
+        assertFalse(
+                simd.splitsWeightGradientByOutChannels(
+                        ConvGeom.transposed(128, 256, 4, 4, 128, 4, 4, 2, 2, 1, 1, 0, 0)));
     }
 }
