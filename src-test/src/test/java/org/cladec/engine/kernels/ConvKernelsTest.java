@@ -3,7 +3,6 @@ package org.cladec.engine.kernels;
 import static org.cladec.testing.Close.assertClose;
 import static org.cladec.testing.RandomArrays.uniform;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -329,11 +328,7 @@ class ConvKernelsTest {
         Rng r = new Rng(6);
         assertTrue(SIMD.splitsWeightGradientByOutChannels(first));
         for (ConvGeom g : new ConvGeom[] {first, last, odd, big}) {
-            // only in the direct form: the 4x4 kernel's 16 rows are two tiles' rows at 512 bits,
-            // more than two at 256 and 128
-            boolean splits = SIMD.splitsWeightGradientByOutChannels(g);
-            assertEquals(SimdConvKernels.directWeightGradient(g), splits, g.toString());
-            if (!splits) continue;
+            assertTrue(SIMD.splitsWeightGradientByOutChannels(g), g.toString());
             float[] d = uniform(r, g.outSize()),
                     x = uniform(r, g.xSize()),
                     init = uniform(r, g.wSize());

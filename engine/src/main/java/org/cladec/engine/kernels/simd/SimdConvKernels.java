@@ -386,24 +386,28 @@ public final class SimdConvKernels implements ConvKernels {
             PixelProducts.backwardWeight(dw, dOut, x, g, cLo, cHi, 0, g.OC, s);
             return;
         }
+        if (g.C == 1) {
+            if (cLo < cHi) SingleChannel.weightGradient(dw, dOut, x, g, 0, g.OC, s);
+            return;
+        }
         weightGradient(dw, dOut, x, g, cLo, cHi, 0, g.OC, s);
     }
 
     /**
-     * Split over output channels: one input channel with dw added straight in, or pixel products
-     * with a dOut larger than x ({@code PixelProducts.splitsWeightGradientByOutChannels}).
+     * Split over output channels: one input channel ({@link SingleChannel}), or pixel products with
+     * a dOut larger than x ({@code PixelProducts.splitsWeightGradientByOutChannels}).
      */
     @Override
     public boolean splitsWeightGradientByOutChannels(ConvGeom g) {
-        return g.C == 1 && !DenseConv.applies(g) && directWeightGradient(g)
+        return g.C == 1 && !DenseConv.applies(g)
                 || PixelProducts.splitsWeightGradientByOutChannels(g);
     }
 
     /**
      * The rows of dw for output channels [ocLo, ocHi): by pixel products, each part transposing its
-     * own rows of dOut; or in the direct form, each part building the whole im2col matrix, which
-     * with one input channel is only KH·KW rows. Either computes every element of dw the same way
-     * whatever rows it is given, so the result does not depend on the split.
+     * own rows of dOut; or with one input channel by {@link SingleChannel}, each part building the
+     * image's KH·KW im2col rows. Either computes every element of dw the same way whatever rows it
+     * is given, so the result does not depend on the split.
      */
     @Override
     public void backwardWeightOutChannels(
@@ -416,7 +420,7 @@ public final class SimdConvKernels implements ConvKernels {
             PixelProducts.backwardWeight(dw, dOut, x, g, 0, g.C, ocLo, ocHi, Gemm.SCRATCH.get());
             return;
         }
-        weightGradient(dw, dOut, x, g, 0, g.C, ocLo, ocHi, Gemm.SCRATCH.get());
+        SingleChannel.weightGradient(dw, dOut, x, g, ocLo, ocHi, Gemm.SCRATCH.get());
     }
 
     /** backwardWeight for input channels [cLo, cHi) and output channels [ocLo, ocHi). */
