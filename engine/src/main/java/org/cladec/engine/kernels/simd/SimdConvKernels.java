@@ -369,7 +369,8 @@ public final class SimdConvKernels implements ConvKernels {
      *       im2col transposed, but nothing is added afterwards. Best when dw is as large as the
      *       data: the decoder's 512 → 256 layer (dw 8 MB, 2×2 outputs), where adding dwᵀ ran from
      *       memory and took a fifth of the time; and when K is two register strips' rows or fewer
-     *       (one input channel: 9 or 16), which in the first form would leave strips part empty.
+     *       (a 1 × 1 kernel over a few channels), which in the first form would leave strips part
+     *       empty. One input channel goes to {@link SingleChannel} instead.
      * </ul>
      *
      * The chunks also depend only on the geometry, so every part sums each weight's terms in the
