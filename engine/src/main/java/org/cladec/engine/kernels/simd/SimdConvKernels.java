@@ -311,11 +311,8 @@ public final class SimdConvKernels implements ConvKernels {
                     dx, dOut, w, g, nLo, nHi, 0, g.C, false, Gemm.SCRATCH.get());
             return;
         }
-        if (g.C == 1) {
-            // the product has only KH·KW rows (9 or 16): too few for the register tile to repay
-            // packing dOut, so the plain-Java loops are 2.8-4x faster here (ConvBench: the first
-            // conv's input gradient and the decoder's last transposed convolution)
-            PLAIN.backwardInput(dx, dOut, w, g, nLo, nHi);
+        if (g.C == 1) { // 9 or 16 rows: too few for the register tile
+            SingleChannel.backwardInput(dx, dOut, w, g, nLo, nHi, Gemm.SCRATCH.get());
             return;
         }
         Gemm.Scratch s = Gemm.SCRATCH.get();

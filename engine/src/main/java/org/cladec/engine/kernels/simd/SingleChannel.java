@@ -139,4 +139,84 @@ final class SingleChannel {
             a = FloatVector.fromArray(F, dOut, d + p).fma(FloatVector.fromArray(F, cols, c + p), a);
         a.intoArray(sums, acc);
     }
+
+    /**
+     * Taps per pass of {@link #backwardInput}: eight sums in registers over the output channels.
+     */
+    private static final int ROWS = 8;
+
+    /**
+     * {@code dx += d(Σ out·dOut)/dx} for images [nLo, nHi): per image, {@code dcols (KH·KW, OH·OW)
+     * = wᵀ · dOut_n} a vector of pixels and eight taps at a time over every output channel (w read
+     * as broadcasts, dOut_n row by row), then col2im as the plain kernel does it. As a GEMM its
+     * rows are the 9 or 16 taps and its depth the output channels; the plain-Java loops had been
+     * the faster of the two (the decoder's last transposed convolution 2.3 ms against 5.9).
+     */
+    static void backwardInput(
+            float[] dx, float[] dOut, float[] w, ConvGeom g, int nLo, int nHi, Gemm.Scratch s) {
+        if (g.C != 1) throw new IllegalArgumentException("SingleChannel: C = " + g.C + ": " + g);
+        final int OC = g.OC, KK = g.KH * g.KW, OHW = g.OH * g.OW, vecs = F.loopBound(OHW);
+        float[] dcols = s.temp(KK * OHW); // dcols[t·OHW + p] of one image
+        for (int n = nLo; n < nHi; n++) {
+            int d = n * OC * OHW;
+            for (int t = 0; t < KK; t += ROWS) {
+                int rows = Math.min(ROWS, KK - t);
+                for (int p = 0; p < vecs; p += L)
+                    if (rows == ROWS) eightTaps(dcols, dOut, d, w, t, OC, KK, OHW, p);
+                    else
+                        for (int u = t; u < t + rows; u++)
+                            oneRow(dcols, dOut, d, w, u, OC, KK, OHW, p);
+                for (int p = vecs; p < OHW; p++)
+                    for (int u = t; u < t + rows; u++) {
+                        float sum = 0f;
+                        for (int oc = 0; oc < OC; oc++)
+                            sum = Math.fma(w[oc * KK + u], dOut[d + oc * OHW + p], sum);
+                        dcols[u * OHW + p] = sum;
+                    }
+            }
+            org.cladec.engine.kernels.ScalarConvKernels.col2im(dx, dcols, g, n, 1, OHW);
+        }
+    }
+
+    /** dcols rows t .. t + 7 at pixels [p, p + L): Σ over output channels, eight chains. */
+    private static void eightTaps(
+            float[] dcols, float[] dOut, int d, float[] w, int t, int OC, int KK, int OHW, int p) {
+        FloatVector a0 = FloatVector.zero(F),
+                a1 = a0,
+                a2 = a0,
+                a3 = a0,
+                a4 = a0,
+                a5 = a0,
+                a6 = a0,
+                a7 = a0;
+        for (int oc = 0, wi = t, di = d + p; oc < OC; oc++, wi += KK, di += OHW) {
+            FloatVector v = FloatVector.fromArray(F, dOut, di);
+            a0 = v.fma(FloatVector.broadcast(F, w[wi]), a0);
+            a1 = v.fma(FloatVector.broadcast(F, w[wi + 1]), a1);
+            a2 = v.fma(FloatVector.broadcast(F, w[wi + 2]), a2);
+            a3 = v.fma(FloatVector.broadcast(F, w[wi + 3]), a3);
+            a4 = v.fma(FloatVector.broadcast(F, w[wi + 4]), a4);
+            a5 = v.fma(FloatVector.broadcast(F, w[wi + 5]), a5);
+            a6 = v.fma(FloatVector.broadcast(F, w[wi + 6]), a6);
+            a7 = v.fma(FloatVector.broadcast(F, w[wi + 7]), a7);
+        }
+        int o = t * OHW + p;
+        a0.intoArray(dcols, o);
+        a1.intoArray(dcols, o + OHW);
+        a2.intoArray(dcols, o + 2 * OHW);
+        a3.intoArray(dcols, o + 3 * OHW);
+        a4.intoArray(dcols, o + 4 * OHW);
+        a5.intoArray(dcols, o + 5 * OHW);
+        a6.intoArray(dcols, o + 6 * OHW);
+        a7.intoArray(dcols, o + 7 * OHW);
+    }
+
+    /** dcols row u at pixels [p, p + L). */
+    private static void oneRow(
+            float[] dcols, float[] dOut, int d, float[] w, int u, int OC, int KK, int OHW, int p) {
+        FloatVector a = FloatVector.zero(F);
+        for (int oc = 0, wi = u, di = d + p; oc < OC; oc++, wi += KK, di += OHW)
+            a = FloatVector.fromArray(F, dOut, di).fma(FloatVector.broadcast(F, w[wi]), a);
+        a.intoArray(dcols, u * OHW + p);
+    }
 }
