@@ -6,7 +6,6 @@ import static org.cladec.engine.kernels.simd.Simd.L;
 import jdk.incubator.vector.FloatVector;
 import org.cladec.engine.kernels.ConvGeom;
 import org.cladec.engine.kernels.ConvKernels;
-import org.cladec.engine.kernels.ScalarConvKernels;
 
 /**
  * Convolution as GEMM on the shared core ({@link Gemm}), with K = C·KH·KW and columns = images ×
@@ -39,9 +38,6 @@ public final class SimdConvKernels implements ConvKernels {
      * Columns per GEMM when images are batched; an image with at least this many pixels goes alone.
      */
     static final int TARGET_COLS = 256;
-
-    /** For the shapes where the plain-Java kernel is the faster one. */
-    private static final ScalarConvKernels PLAIN = new ScalarConvKernels();
 
     /** Reduction length per weight-gradient GEMM. */
     static final int TARGET_ROWS = 2048;

@@ -6,21 +6,25 @@ import static org.cladec.engine.kernels.simd.Simd.L;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import org.cladec.engine.kernels.ConvGeom;
+import org.cladec.engine.kernels.ScalarConvKernels;
 
 /**
- * The weight gradient of a convolution with one input channel (a classifier's first layer, a
- * decoder's last transposed one as its convolution), as KH·KW dot products per output channel
- * rather than a GEMM.
+ * The weight gradient and the input gradient of a convolution with one input channel (a
+ * classifier's first layer, a decoder's last transposed one as its convolution), by vector loops
+ * over the pixels rather than a GEMM whose narrow side would be the KH·KW taps.
  *
- * <p>{@code dw[oc, t] = Σ_n Σ_p dOut[n, oc, p] · cols_n[t, p]}, cols_n the image's im2col rows. As
- * a GEMM its narrow side is the KH·KW taps (9 or 16 columns of a 48-wide register tile: five times
- * the products), and each part packed the whole im2col again: one and two threads took the same
- * 0.85 ms on the classifier's 1 → 32 layer (0.35 and 0.32 ms here). Here an image's rows stay in L1
- * while the part's output channels run over them, two channels by four taps per pass (eight
- * independent chains of fused multiply-adds; one channel's four taps, four chains, ran at 0.8 ns
- * per vector), with one vector of partial sums per (output channel, tap) in scratch that is reduced
- * in lane order at the end; pixels past the last whole vector are summed one by one. Each element
- * is summed the same way whatever the part.
+ * <p>Weight gradient: {@code dw[oc, t] = Σ_n Σ_p dOut[n, oc, p] · cols_n[t, p]}, cols_n the image's
+ * im2col rows. As a GEMM its narrow side is the KH·KW taps (9 or 16 columns of a 48-wide register
+ * tile: five times the products), and each part packed the whole im2col again: one and two threads
+ * took the same 0.85 ms on the classifier's 1 → 32 layer (0.35 and 0.32 ms here). Here an image's
+ * rows stay in L1 while the part's output channels run over them, two channels by four taps per
+ * pass (eight independent chains of fused multiply-adds; one channel's four taps, four chains, ran
+ * at 0.8 ns per vector), with one vector of partial sums per (output channel, tap) in scratch that
+ * is reduced in lane order at the end; pixels past the last whole vector are summed one by one.
+ * Each element is summed the same way whatever the part.
+ *
+ * <p>Input gradient ({@link #backwardInput}): per image, {@code dcols = wᵀ · dOut_n} by vectors of
+ * pixels, then col2im.
  */
 final class SingleChannel {
     private SingleChannel() {}
@@ -174,7 +178,7 @@ final class SingleChannel {
                         dcols[u * OHW + p] = sum;
                     }
             }
-            org.cladec.engine.kernels.ScalarConvKernels.col2im(dx, dcols, g, n, 1, OHW);
+            ScalarConvKernels.col2im(dx, dcols, g, n, 1, OHW);
         }
     }
 

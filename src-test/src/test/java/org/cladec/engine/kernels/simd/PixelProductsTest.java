@@ -194,29 +194,32 @@ class PixelProductsTest {
         }
     }
 
-    /** More images than one chunk of the weight gradient's reduction. */
+    /**
+     * More images than one chunk of the weight gradient's reduction, split over input channels (the
+     * 4 × 4 → 2 × 2 kernel-4 plane) and over output channels (the stride-1 4 × 4 plane).
+     */
     @Test
     void weightGradientOverSeveralChunks() {
         Rng r = new Rng(23);
-        ConvGeom g = geometries(PixelProducts.WEIGHT_CHUNK + 19).get(0);
-        float[] d = uniform(r, g.outSize()),
-                x = uniform(r, g.xSize()),
-                init = uniform(r, g.wSize());
-        float[] want = init.clone(), got = init.clone();
-        new ScalarConvKernels().backwardWeight(want, d, x, g, 0, g.C);
-        new SimdConvKernels().backwardWeight(got, d, x, g, 0, g.C);
-        assertClose(want, got, 1e-4, 1e-4, "backwardWeight " + g);
-        // and split over output channels, a stride-1 4 × 4 plane
-        ConvGeom h = geometries(PixelProducts.WEIGHT_CHUNK + 19).get(2);
-        float[] dh = uniform(r, h.outSize()),
-                xh = uniform(r, h.xSize()),
-                wh = uniform(r, h.wSize());
-        float[] wantH = wh.clone(), gotH = wh.clone();
-        new ScalarConvKernels().backwardWeight(wantH, dh, xh, h, 0, h.C);
         SimdConvKernels simd = new SimdConvKernels();
-        simd.backwardWeightOutChannels(gotH, dh, xh, h, 0, 20);
-        simd.backwardWeightOutChannels(gotH, dh, xh, h, 20, h.OC);
-        assertClose(wantH, gotH, 1e-4, 1e-4, "backwardWeightOutChannels " + h);
+        List<ConvGeom> planes = geometries(PixelProducts.WEIGHT_CHUNK + 19);
+        for (int i : new int[] {0, 2}) {
+            ConvGeom g = planes.get(i);
+            boolean byOut = simd.splitsWeightGradientByOutChannels(g);
+            assertEquals(i == 2, byOut, g.toString());
+            float[] d = uniform(r, g.outSize()),
+                    x = uniform(r, g.xSize()),
+                    init = uniform(r, g.wSize());
+            float[] want = init.clone(), got = init.clone();
+            new ScalarConvKernels().backwardWeight(want, d, x, g, 0, g.C);
+            if (byOut) {
+                simd.backwardWeightOutChannels(got, d, x, g, 0, 20);
+                simd.backwardWeightOutChannels(got, d, x, g, 20, g.OC);
+            } else {
+                simd.backwardWeight(got, d, x, g, 0, g.C);
+            }
+            assertClose(want, got, 1e-4, 1e-4, "backwardWeight " + g);
+        }
     }
 
     @Test
