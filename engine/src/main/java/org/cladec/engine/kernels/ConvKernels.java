@@ -150,7 +150,8 @@ public interface ConvKernels {
      * Whether a convolution op should split backwardWeight over output channels ({@link
      * #backwardWeightOutChannels}) instead of input channels: with a single input channel (a
      * network's first convolution, a decoder's last transposed one) the input-channel split has one
-     * part, and every other thread would wait for it.
+     * part, and every other thread would wait for it; or where a kernel's parts by input channel
+     * would each repeat work over all of dOut.
      */
     default boolean splitsWeightGradientByOutChannels(ConvGeom g) {
         return false;

@@ -69,9 +69,7 @@ final class SingleChannel {
         }
         for (int m = 0; m < M; m++)
             for (int t = 0; t < KK; t++) {
-                int acc = (m * KK + t) * L;
-                float sum = 0f;
-                for (int i = 0; i < L; i++) sum += sums[acc + i]; // lane order, as Simd.sumLanes
+                float sum = Simd.sumLanes(FloatVector.fromArray(F, sums, (m * KK + t) * L));
                 dw[(ocLo + m) * KK + t] += sum + sums[tails + m * KK + t];
             }
     }
@@ -163,21 +161,18 @@ final class SingleChannel {
         float[] dcols = s.temp(KK * OHW); // dcols[t·OHW + p] of one image
         for (int n = nLo; n < nHi; n++) {
             int d = n * OC * OHW;
-            for (int t = 0; t < KK; t += ROWS) {
-                int rows = Math.min(ROWS, KK - t);
-                for (int p = 0; p < vecs; p += L)
-                    if (rows == ROWS) eightTaps(dcols, dOut, d, w, t, OC, KK, OHW, p);
-                    else
-                        for (int u = t; u < t + rows; u++)
-                            oneRow(dcols, dOut, d, w, u, OC, KK, OHW, p);
-                for (int p = vecs; p < OHW; p++)
-                    for (int u = t; u < t + rows; u++) {
-                        float sum = 0f;
-                        for (int oc = 0; oc < OC; oc++)
-                            sum = Math.fma(w[oc * KK + u], dOut[d + oc * OHW + p], sum);
-                        dcols[u * OHW + p] = sum;
-                    }
-            }
+            int t = 0;
+            for (; t + ROWS <= KK; t += ROWS)
+                for (int p = 0; p < vecs; p += L) eightTaps(dcols, dOut, d, w, t, OC, KK, OHW, p);
+            for (; t < KK; t++)
+                for (int p = 0; p < vecs; p += L) oneRow(dcols, dOut, d, w, t, OC, KK, OHW, p);
+            for (int p = vecs; p < OHW; p++) // pixels past the last whole vector, one by one
+            for (int u = 0; u < KK; u++) {
+                    float sum = 0f;
+                    for (int oc = 0; oc < OC; oc++)
+                        sum = Math.fma(w[oc * KK + u], dOut[d + oc * OHW + p], sum);
+                    dcols[u * OHW + p] = sum;
+                }
             ScalarConvKernels.col2im(dx, dcols, g, n, 1, OHW);
         }
     }
