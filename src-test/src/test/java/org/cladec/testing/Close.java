@@ -39,6 +39,22 @@ public final class Close {
         assertClose(ref, got, ref.length, atol, rtol, what);
     }
 
+    /** {@link #assertClose(float[], float[], double, double, String)} for double arrays. */
+    public static void assertClose(
+            double[] ref, double[] got, double atol, double rtol, String what) {
+        if (ref.length != got.length)
+            fail(what + ": length " + got.length + ", expected " + ref.length);
+        for (int i = 0; i < ref.length; i++) {
+            double r = ref[i], g = got[i];
+            if (!(Double.isNaN(r) && Double.isNaN(g))
+                    && !(Math.abs(g - r) <= atol + rtol * Math.abs(r)))
+                fail(
+                        String.format(
+                                "%s: element %d differs: expected %s but got %s (|diff| %.3g > %.3g)",
+                                what, i, r, g, Math.abs(g - r), atol + rtol * Math.abs(r)));
+        }
+    }
+
     /** Maximum absolute difference over the first n elements. */
     public static double maxAbsDiff(float[] a, float[] b, int n) {
         double m = 0;

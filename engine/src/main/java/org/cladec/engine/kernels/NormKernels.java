@@ -2,7 +2,8 @@ package org.cladec.engine.kernels;
 
 /**
  * Batch-normalisation kernels over dense (N, C, HW) arrays (HW = 1 for BatchNorm1d on (N, C)).
- * Every method works on channels {@code [cLo, cHi)}, so a split over channels writes disjoint data.
+ * Every method works on a range of images, or of {@link #BLOCK}-image blocks, so a split over them
+ * writes disjoint data; the op combines the blocks' sums and derives the per-channel factors.
  *
  * <p>With {@code M = N·HW}, {@code x̂ = (x − mean)·invStd} and {@code y = γ·x̂ + β}.
  */
@@ -21,12 +22,30 @@ public interface NormKernels {
         return (beta == null ? 0f : beta[c]) - mean[c] * scale;
     }
 
-    /** Batch statistics: {@code mean[c]} and the biased variance {@code var[c]} (divided by M). */
-    void meanVar(float[] mean, float[] var, float[] x, int N, int C, int HW, int cLo, int cHi);
+    /**
+     * Images per block of {@link #blockSums} and {@link #gradientSums}. A batch statistic is the
+     * blocks' partial sums added in block order, so it does not depend on how the blocks are split
+     * among threads, and a thread splitting by blocks reads only its own images: the ones the
+     * convolution before it (split by images too) has just written into its cache.
+     */
+    int BLOCK = 8;
+
+    /** The number of {@link #BLOCK}-image blocks of a batch of N, the last one maybe shorter. */
+    static int blocks(int N) {
+        return (N + BLOCK - 1) / BLOCK;
+    }
+
+    /**
+     * Per block b in [bLo, bHi) and channel c: {@code part[b·C + c] = Σ x[n, c, ·]} over the
+     * block's images n and the plane, or, when mean is given, {@code Σ (x[n, c, ·] − mean[c])²}
+     * (the second pass of a two-pass variance).
+     */
+    void blockSums(double[] part, float[] x, float[] mean, int N, int C, int HW, int bLo, int bHi);
 
     /**
      * {@code out = γ·(x − mean)·invStd + β}, then {@code max(out, 0)} when {@code relu} (NaN kept,
-     * as {@link ElementwiseKernels#relu}); gamma and beta may be null (no affine transform).
+     * as {@link ElementwiseKernels#relu}), for images [nLo, nHi); gamma and beta may be null (no
+     * affine transform).
      */
     void normalize(
             float[] out,
@@ -39,42 +58,54 @@ public interface NormKernels {
             int N,
             int C,
             int HW,
-            int cLo,
-            int cHi);
+            int nLo,
+            int nHi);
 
     /**
-     * Accumulates the gradients: {@code dGamma += Σ dOut·x̂}, {@code dBeta += Σ dOut}, and {@code
-     * dx}. With {@code batchStats} (training), mean and invStd were computed from x itself, so
-     * {@code dx += γ·invStd/M · (M·dOut − Σ dOut − x̂·Σ dOut·x̂)}; otherwise (running statistics)
-     * {@code dx += γ·invStd·dOut}. Any of dx, dGamma, dBeta may be null; gamma null means γ = 1.
-     *
-     * <p>With {@code reluOut} (the output of a normalisation with ReLU), dOut counts only where
-     * reluOut {@literal >} 0: the gradients of {@code relu(batchNorm(x))}, with no separate pass
-     * for the ReLU.
+     * The sums a batch norm's backward pass needs, per block b in [bLo, bHi) and channel c: {@code
+     * sumDy[b·C + c] = Σ dy} and {@code sumDyX[b·C + c] = Σ dy·(x − mean[c])} over the block's
+     * images and the plane, dy being dOut, or 0 where reluOut (if given) is not positive: the
+     * gradients of {@code relu(batchNorm(x))}, with no separate pass for the ReLU.
      */
-    void backward(
-            float[] dx,
-            float[] dGamma,
-            float[] dBeta,
+    void gradientSums(
+            double[] sumDy,
+            double[] sumDyX,
             float[] dOut,
             float[] reluOut,
             float[] x,
             float[] mean,
-            float[] invStd,
-            float[] gamma,
-            boolean batchStats,
             int N,
             int C,
             int HW,
-            int cLo,
-            int cHi);
+            int bLo,
+            int bHi);
 
     /**
-     * The input gradient of an eval-mode batch norm whose γ and β need none, for channels [cLo,
-     * cHi): {@code dst = scale[c]·dy} ({@code +=} when {@code accumulate}), dy being dOut, or 0
-     * where reluOut (if given) is not positive. With scale from {@link #scale} it is {@link
-     * #backward}'s dx when batchStats is false; a convolution with a folded batch norm and ReLU
-     * takes it into the convolution's input gradient.
+     * {@code dx[n, c, ·] += k[c]·dy + (x[n, c, ·] − mean[c])·kb[c] + ka[c]} for images [nLo, nHi),
+     * dy as in {@link #gradientSums}. With the batch statistics' sums, {@code k = γ·invStd}, {@code
+     * ka = −k·Σdy/M} and {@code kb = −k·invStd²·Σdy·(x − mean)/M} make it the training input
+     * gradient {@code γ·invStd/M · (M·dy − Σ dy − x̂·Σ dy·x̂)}.
+     */
+    void inputGradient(
+            float[] dx,
+            float[] dOut,
+            float[] reluOut,
+            float[] x,
+            float[] mean,
+            float[] k,
+            float[] ka,
+            float[] kb,
+            int N,
+            int C,
+            int HW,
+            int nLo,
+            int nHi);
+
+    /**
+     * The input gradient of an eval-mode batch norm whose γ and β need none, for images [nLo, nHi):
+     * {@code dst = scale[c]·dy} ({@code +=} when {@code accumulate}), dy as in {@link
+     * #gradientSums}. With scale from {@link #scale} it is the eval-mode input gradient; a
+     * convolution with a folded batch norm and ReLU takes it into the convolution's input gradient.
      */
     void scaledGradient(
             float[] dst,
@@ -85,6 +116,6 @@ public interface NormKernels {
             int N,
             int C,
             int HW,
-            int cLo,
-            int cHi);
+            int nLo,
+            int nHi);
 }

@@ -4,26 +4,21 @@ package org.cladec.engine.kernels;
 public final class ScalarNormKernels implements NormKernels {
 
     @Override
-    public void meanVar(
-            float[] mean, float[] var, float[] x, int N, int C, int HW, int cLo, int cHi) {
-        double m = (double) N * HW;
-        for (int c = cLo; c < cHi; c++) {
-            double s = 0;
-            for (int n = 0; n < N; n++) {
-                int base = (n * C + c) * HW;
-                for (int i = 0; i < HW; i++) s += x[base + i];
-            }
-            double mu = s / m;
-            double ss = 0; // two passes: no catastrophic cancellation of E[x²] − E[x]²
-            for (int n = 0; n < N; n++) {
-                int base = (n * C + c) * HW;
-                for (int i = 0; i < HW; i++) {
-                    double d = x[base + i] - mu;
-                    ss += d * d;
+    public void blockSums(
+            double[] part, float[] x, float[] mean, int N, int C, int HW, int bLo, int bHi) {
+        for (int blk = bLo; blk < bHi; blk++) {
+            int n0 = blk * BLOCK, n1 = Math.min(N, n0 + BLOCK);
+            for (int c = 0; c < C; c++) {
+                double s = 0, mu = mean == null ? 0 : mean[c];
+                for (int n = n0; n < n1; n++) {
+                    int base = (n * C + c) * HW;
+                    for (int i = 0; i < HW; i++) {
+                        double v = x[base + i];
+                        s += mean == null ? v : (v - mu) * (v - mu);
+                    }
                 }
+                part[blk * C + c] = s;
             }
-            mean[c] = (float) mu;
-            var[c] = (float) (ss / m);
         }
     }
 
@@ -39,14 +34,13 @@ public final class ScalarNormKernels implements NormKernels {
             int N,
             int C,
             int HW,
-            int cLo,
-            int cHi) {
-        for (int c = cLo; c < cHi; c++) {
-            float scale = NormKernels.scale(invStd, gamma, c);
-            float shift = NormKernels.shift(mean, beta, c, scale);
-            for (int n = 0; n < N; n++) {
-                int base = (n * C + c) * HW;
-                affine(out, x, base, HW, scale, shift, relu);
+            int nLo,
+            int nHi) {
+        for (int n = nLo; n < nHi; n++) {
+            for (int c = 0; c < C; c++) {
+                float scale = NormKernels.scale(invStd, gamma, c);
+                float shift = NormKernels.shift(mean, beta, c, scale);
+                affine(out, x, (n * C + c) * HW, HW, scale, shift, relu);
             }
         }
     }
@@ -83,54 +77,56 @@ public final class ScalarNormKernels implements NormKernels {
     }
 
     @Override
-    public void backward(
-            float[] dx,
-            float[] dGamma,
-            float[] dBeta,
+    public void gradientSums(
+            double[] sumDy,
+            double[] sumDyX,
             float[] dOut,
             float[] reluOut,
             float[] x,
             float[] mean,
-            float[] invStd,
-            float[] gamma,
-            boolean batchStats,
             int N,
             int C,
             int HW,
-            int cLo,
-            int cHi) {
-        double m = (double) N * HW;
-        for (int c = cLo; c < cHi; c++) {
-            float mu = mean[c], is = invStd[c], g = gamma == null ? 1f : gamma[c];
-            double sumDy = 0, sumDyXhat = 0;
-            for (int n = 0; n < N; n++) {
-                int base = (n * C + c) * HW;
-                for (int i = 0; i < HW; i++) {
-                    float dy = dy(dOut, reluOut, base + i);
-                    sumDy += dy;
-                    sumDyXhat += dy * ((x[base + i] - mu) * is);
-                }
-            }
-            if (dGamma != null) dGamma[c] += (float) sumDyXhat;
-            if (dBeta != null) dBeta[c] += (float) sumDy;
-            if (dx == null) continue;
-            if (batchStats) {
-                float k = g * is;
-                float meanDy = (float) (sumDy / m), meanDyXhat = (float) (sumDyXhat / m);
-                for (int n = 0; n < N; n++) {
+            int bLo,
+            int bHi) {
+        for (int blk = bLo; blk < bHi; blk++) {
+            int n0 = blk * BLOCK, n1 = Math.min(N, n0 + BLOCK);
+            for (int c = 0; c < C; c++) {
+                double s1 = 0, s2 = 0, mu = mean[c];
+                for (int n = n0; n < n1; n++) {
                     int base = (n * C + c) * HW;
                     for (int i = 0; i < HW; i++) {
-                        float xhat = (x[base + i] - mu) * is;
-                        dx[base + i] +=
-                                k * (dy(dOut, reluOut, base + i) - meanDy - xhat * meanDyXhat);
+                        double dy = dy(dOut, reluOut, base + i);
+                        s1 += dy;
+                        s2 += dy * (x[base + i] - mu);
                     }
                 }
-            } else {
-                float k = g * is;
-                for (int n = 0; n < N; n++) {
-                    int base = (n * C + c) * HW;
-                    for (int i = 0; i < HW; i++) dx[base + i] += k * dy(dOut, reluOut, base + i);
-                }
+                sumDy[blk * C + c] = s1;
+                sumDyX[blk * C + c] = s2;
+            }
+        }
+    }
+
+    @Override
+    public void inputGradient(
+            float[] dx,
+            float[] dOut,
+            float[] reluOut,
+            float[] x,
+            float[] mean,
+            float[] k,
+            float[] ka,
+            float[] kb,
+            int N,
+            int C,
+            int HW,
+            int nLo,
+            int nHi) {
+        for (int n = nLo; n < nHi; n++) {
+            for (int c = 0; c < C; c++) {
+                int base = (n * C + c) * HW;
+                for (int i = base; i < base + HW; i++)
+                    dx[i] += k[c] * dy(dOut, reluOut, i) + (x[i] - mean[c]) * kb[c] + ka[c];
             }
         }
     }
@@ -145,10 +141,10 @@ public final class ScalarNormKernels implements NormKernels {
             int N,
             int C,
             int HW,
-            int cLo,
-            int cHi) {
-        for (int n = 0; n < N; n++) {
-            for (int c = cLo; c < cHi; c++) {
+            int nLo,
+            int nHi) {
+        for (int n = nLo; n < nHi; n++) {
+            for (int c = 0; c < C; c++) {
                 int base = (n * C + c) * HW;
                 float k = scale[c];
                 for (int i = base; i < base + HW; i++) {

@@ -3,6 +3,7 @@ package org.cladec.engine.ops;
 import org.cladec.engine.autograd.Autograd;
 import org.cladec.engine.autograd.Op;
 import org.cladec.engine.kernels.Kernels;
+import org.cladec.engine.kernels.NormKernels;
 import org.cladec.engine.parallel.Parallel;
 import org.cladec.engine.tensor.Shape;
 import org.cladec.engine.tensor.Tensor;
@@ -52,10 +53,19 @@ final class BatchNorm implements Op {
         }
         Tensor xd = x.dense();
         float[] mean = Workspace.floats(C), invStd = Workspace.floats(C);
+        NormKernels k = Kernels.norm();
+        float[] xa = xd.data();
+        int blocks = NormKernels.blocks(N), perImage = C * HW;
         if (batchStats) {
             float[] var = Workspace.floats(C);
+            double[] part = parts(0, blocks * C);
+            int minBlocks = Math.max(1, minImages(perImage) / NormKernels.BLOCK);
             Parallel.forRange(
-                    C, (lo, hi) -> Kernels.norm().meanVar(mean, var, xd.data(), N, C, HW, lo, hi));
+                    blocks, minBlocks, (lo, hi) -> k.blockSums(part, xa, null, N, C, HW, lo, hi));
+            combine(part, blocks, C, M, mean);
+            Parallel.forRange(
+                    blocks, minBlocks, (lo, hi) -> k.blockSums(part, xa, mean, N, C, HW, lo, hi));
+            combine(part, blocks, C, M, var);
             for (int c = 0; c < C; c++) invStd[c] = invStd(var[c], eps);
             if (training && runningMean != null && runningVar != null) {
                 float[] rm = runningMean.data(), rv = runningVar.data();
@@ -72,23 +82,11 @@ final class BatchNorm implements Op {
         float[] g = gamma == null ? null : gamma.dense().data(),
                 b = beta == null ? null : beta.dense().data();
         Tensor out = Tensor.empty(x.shapeRef());
+        float[] o = out.data();
         Parallel.forRange(
-                C,
-                (lo, hi) ->
-                        Kernels.norm()
-                                .normalize(
-                                        out.data(),
-                                        xd.data(),
-                                        mean,
-                                        invStd,
-                                        g,
-                                        b,
-                                        relu,
-                                        N,
-                                        C,
-                                        HW,
-                                        lo,
-                                        hi));
+                N,
+                minImages(perImage),
+                (lo, hi) -> k.normalize(o, xa, mean, invStd, g, b, relu, N, C, HW, lo, hi));
         if (Autograd.needsGrad(x, gamma, beta)) {
             BatchNorm op = new BatchNorm();
             op.x = xd;
@@ -100,6 +98,38 @@ final class BatchNorm implements Op {
             Autograd.record(out, op, x, gamma, beta);
         }
         return out;
+    }
+
+    /**
+     * The fewest images worth a part of their own in a split of {@link NormKernels}' work, images
+     * of {@code perImage} floats: about {@link Parallel#MIN_ELEMENTS} floats.
+     */
+    static int minImages(int perImage) {
+        return Math.max(1, Parallel.MIN_ELEMENTS / Math.max(1, perImage));
+    }
+
+    /** Per calling thread: the blocks' partial sums, grown once. */
+    private static final ThreadLocal<double[][]> PARTS =
+            ThreadLocal.withInitial(() -> new double[2][0]);
+
+    private static double[] parts(int i, int n) {
+        double[][] p = PARTS.get();
+        if (p[i].length < n) p[i] = new double[n];
+        return p[i];
+    }
+
+    /**
+     * {@code into[c] = Σ_b part[b·C + c] / M}, the blocks added in order: the same sum however the
+     * blocks were split among threads.
+     */
+    private static void combine(double[] part, int blocks, int C, double M, float[] into) {
+        for (int c = 0; c < C; c++) into[c] = (float) (blockTotal(part, blocks, C, c) / M);
+    }
+
+    private static double blockTotal(double[] part, int blocks, int C, int c) {
+        double s = 0;
+        for (int b = 0; b < blocks; b++) s += part[b * C + c];
+        return s;
     }
 
     /** {@code 1/√(var + eps)}, computed in double and rounded once to float. */
@@ -143,26 +173,45 @@ final class BatchNorm implements Op {
         float[] dg = dIn[1] == null ? null : dIn[1].data(),
                 db = dIn[2] == null ? null : dIn[2].data();
         float[] g = gamma == null ? null : gamma.data();
-        Parallel.forRange(
-                C,
-                (lo, hi) ->
-                        Kernels.norm()
-                                .backward(
-                                        dx,
-                                        dg,
-                                        db,
-                                        dOut.data(),
-                                        reluOut == null ? null : reluOut.data(),
-                                        x.data(),
-                                        mean,
-                                        invStd,
-                                        g,
-                                        batchStats,
-                                        N,
-                                        C,
-                                        HW,
-                                        lo,
-                                        hi));
+        float[] dy = dOut.data(), xa = x.data(), ro = reluOut == null ? null : reluOut.data();
+        float[] mu = mean;
+        NormKernels k = Kernels.norm();
+        int perImage = C * HW, minImages = minImages(perImage);
+        float[] kc = Workspace.floats(C);
+        for (int c = 0; c < C; c++) kc[c] = NormKernels.scale(invStd, g, c);
+        if (!batchStats && dg == null && db == null) {
+            // eval mode with frozen parameters (a frozen classifier differentiated into its
+            // input): dx += k·dy alone, without the pass of sums the parameters' gradients need
+            if (dx != null)
+                Parallel.forRange(
+                        N,
+                        minImages,
+                        (lo, hi) -> k.scaledGradient(dx, true, dy, ro, kc, N, C, HW, lo, hi));
+        } else {
+            int blocks = NormKernels.blocks(N);
+            double[] sumDy = parts(0, blocks * C), sumDyX = parts(1, blocks * C);
+            Parallel.forRange(
+                    blocks,
+                    Math.max(1, minImages / NormKernels.BLOCK),
+                    (lo, hi) -> k.gradientSums(sumDy, sumDyX, dy, ro, xa, mu, N, C, HW, lo, hi));
+            float[] ka = Workspace.floats(C), kb = Workspace.floats(C);
+            double m = (double) N * HW;
+            for (int c = 0; c < C; c++) {
+                double sDy = blockTotal(sumDy, blocks, C, c);
+                double sDyXhat = blockTotal(sumDyX, blocks, C, c) * invStd[c];
+                if (dg != null) dg[c] += (float) sDyXhat;
+                if (db != null) db[c] += (float) sDy;
+                // training: dx += k·(dy − mean(dy) − x̂·mean(dy·x̂)) = k·dy + (x − mean)·kb + ka
+                ka[c] = batchStats ? (float) (-kc[c] * sDy / m) : 0f;
+                kb[c] = batchStats ? (float) (-kc[c] * invStd[c] * (sDyXhat / m)) : 0f;
+            }
+            if (dx != null)
+                Parallel.forRange(
+                        N,
+                        minImages,
+                        (lo, hi) ->
+                                k.inputGradient(dx, dy, ro, xa, mu, kc, ka, kb, N, C, HW, lo, hi));
+        }
         x = gamma = reluOut = null;
         mean = invStd = null;
     }

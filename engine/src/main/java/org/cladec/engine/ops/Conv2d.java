@@ -114,7 +114,8 @@ final class Conv2d implements Op {
             float[] d = dOut.data(), o = out.data(), sc = scale;
             int HW = g.OH * g.OW;
             Parallel.forRange(
-                    g.OC,
+                    g.N,
+                    BatchNorm.minImages(g.OC * HW),
                     (lo, hi) ->
                             Kernels.norm()
                                     .scaledGradient(d, false, d, o, sc, g.N, g.OC, HW, lo, hi));

@@ -127,21 +127,43 @@ class SimdVsScalarTest {
                     dOut = rnd(n, -1, 1),
                     g = rnd(C, 0.5f, 1.5f),
                     b = rnd(C, -1, 1);
-            float[] m1 = new float[C], v1 = new float[C], m2 = new float[C], v2 = new float[C];
-            s.meanVar(m1, v1, x, N, C, HW, 0, C);
-            int h = C / 2; // the SIMD side in two channel parts, as two threads split it
-            v.meanVar(m2, v2, x, N, C, HW, 0, h);
-            v.meanVar(m2, v2, x, N, C, HW, h, C);
-            assertClose(m1, m2, 1e-6, 1e-5, "mean " + what);
-            assertClose(v1, v2, 1e-6, 1e-4, "var " + what);
+            int B = NormKernels.blocks(N), hb = B / 2, hn = N / 2;
+            // per-block sums, then squared deviations from the mean: the SIMD side in two block
+            // parts, as two threads split them, and in one, which must give the same bits
+            double[] p1 = new double[B * C], p2 = new double[B * C], p3 = new double[B * C];
+            s.blockSums(p1, x, null, N, C, HW, 0, B);
+            v.blockSums(p2, x, null, N, C, HW, 0, hb);
+            v.blockSums(p2, x, null, N, C, HW, hb, B);
+            v.blockSums(p3, x, null, N, C, HW, 0, B);
+            assertArrayEquals(p3, p2, "block sums do not depend on the split " + what);
+            assertClose(p1, p2, 1e-4, 1e-5, "block sums " + what);
+            float[] m1 = new float[C], v1 = new float[C];
+            for (int c = 0; c < C; c++) {
+                double sum = 0, direct = 0;
+                for (int blk = 0; blk < B; blk++) sum += p1[blk * C + c];
+                for (int i = 0; i < N; i++)
+                    for (int p = 0; p < HW; p++) direct += x[(i * C + c) * HW + p];
+                assertEquals(direct, sum, 1e-9 * N * HW, "blocks cover every image " + what);
+                m1[c] = (float) (sum / (N * HW));
+            }
+            s.blockSums(p1, x, m1, N, C, HW, 0, B);
+            v.blockSums(p2, x, m1, N, C, HW, 0, hb);
+            v.blockSums(p2, x, m1, N, C, HW, hb, B);
+            assertClose(p1, p2, 1e-4, 1e-5, "block squared deviations " + what);
+            for (int c = 0; c < C; c++) {
+                double ss = 0;
+                for (int blk = 0; blk < B; blk++) ss += p1[blk * C + c];
+                v1[c] = (float) (ss / (N * HW));
+                assertTrue(v1[c] > 0.2f && v1[c] < 2f, "variance of U(-1, 3) ~ 4/3: " + what);
+            }
             float[] inv = new float[C];
             for (int c = 0; c < C; c++) inv[c] = (float) (1 / Math.sqrt(v1[c] + 1e-5));
             for (boolean relu : new boolean[] {false, true}) {
                 String how = what + (relu ? " relu" : "");
                 float[] o1 = new float[n], o2 = new float[n];
-                s.normalize(o1, x, m1, inv, g, b, relu, N, C, HW, 0, C);
-                v.normalize(o2, x, m1, inv, g, b, relu, N, C, HW, 0, h);
-                v.normalize(o2, x, m1, inv, g, b, relu, N, C, HW, h, C);
+                s.normalize(o1, x, m1, inv, g, b, relu, N, C, HW, 0, N);
+                v.normalize(o2, x, m1, inv, g, b, relu, N, C, HW, 0, hn);
+                v.normalize(o2, x, m1, inv, g, b, relu, N, C, HW, hn, N);
                 assertClose(o1, o2, 1e-6, 1e-5, "normalize " + how);
                 if (relu) {
                     int zeros = 0;
@@ -149,27 +171,25 @@ class SimdVsScalarTest {
                     assertTrue(zeros > 0 && zeros < n, "relu clamps some but not all: " + how);
                 }
                 float[] mask = relu ? o1 : null;
-                for (boolean batch : new boolean[] {true, false}) {
-                    float[] dx1 = rnd(n, -1, 1),
-                            dx2 = dx1.clone(),
-                            dg1 = rnd(C, -1, 1),
-                            dg2 = dg1.clone(),
-                            db1 = rnd(C, -1, 1),
-                            db2 = db1.clone();
-                    s.backward(dx1, dg1, db1, dOut, mask, x, m1, inv, g, batch, N, C, HW, 0, C);
-                    v.backward(dx2, dg2, db2, dOut, mask, x, m1, inv, g, batch, N, C, HW, 0, h);
-                    v.backward(dx2, dg2, db2, dOut, mask, x, m1, inv, g, batch, N, C, HW, h, C);
-                    assertClose(dx1, dx2, 1e-5, 1e-4, "backward dx " + how + " batch=" + batch);
-                    assertClose(dg1, dg2, 1e-5, 1e-4, "backward dgamma " + how);
-                    assertClose(db1, db2, 1e-5, 1e-4, "backward dbeta " + how);
-                }
-                // eval mode, parameters frozen (no dgamma, dbeta): the input gradient alone
-                for (float[] gam : new float[][] {g, null}) {
-                    float[] dx1 = rnd(n, -1, 1), dx2 = dx1.clone();
-                    s.backward(dx1, null, null, dOut, mask, x, m1, inv, gam, false, N, C, HW, 0, C);
-                    v.backward(dx2, null, null, dOut, mask, x, m1, inv, gam, false, N, C, HW, 0, h);
-                    v.backward(dx2, null, null, dOut, mask, x, m1, inv, gam, false, N, C, HW, h, C);
-                    assertClose(dx1, dx2, 1e-6, 1e-5, "frozen backward dx " + how);
+                double[] dy1 = new double[B * C], dyx1 = new double[B * C];
+                double[] dy2 = new double[B * C], dyx2 = new double[B * C];
+                s.gradientSums(dy1, dyx1, dOut, mask, x, m1, N, C, HW, 0, B);
+                v.gradientSums(dy2, dyx2, dOut, mask, x, m1, N, C, HW, 0, hb);
+                v.gradientSums(dy2, dyx2, dOut, mask, x, m1, N, C, HW, hb, B);
+                assertClose(dy1, dy2, 1e-4, 1e-5, "gradient sums dy " + how);
+                assertClose(dyx1, dyx2, 1e-4, 1e-5, "gradient sums dy(x - mean) " + how);
+                float[] k = rnd(C, 0.5f, 1.5f), ka = rnd(C, -1, 1), kb = rnd(C, -1, 1);
+                float[] dx1 = rnd(n, -1, 1), dx2 = dx1.clone();
+                s.inputGradient(dx1, dOut, mask, x, m1, k, ka, kb, N, C, HW, 0, N);
+                v.inputGradient(dx2, dOut, mask, x, m1, k, ka, kb, N, C, HW, 0, hn);
+                v.inputGradient(dx2, dOut, mask, x, m1, k, ka, kb, N, C, HW, hn, N);
+                assertClose(dx1, dx2, 1e-5, 1e-4, "input gradient " + how);
+                for (boolean acc : new boolean[] {false, true}) {
+                    float[] d1 = rnd(n, -1, 1), d2 = d1.clone();
+                    s.scaledGradient(d1, acc, dOut, mask, k, N, C, HW, 0, N);
+                    v.scaledGradient(d2, acc, dOut, mask, k, N, C, HW, 0, hn);
+                    v.scaledGradient(d2, acc, dOut, mask, k, N, C, HW, hn, N);
+                    assertClose(d1, d2, 1e-6, 1e-5, "scaled gradient " + how + " acc=" + acc);
                 }
             }
         }

@@ -11,14 +11,14 @@ import org.cladec.engine.kernels.ScalarElementwiseKernels;
 import org.cladec.engine.kernels.ScalarNormKernels;
 
 /**
- * Batch normalisation. Planes of at least {@link #BLOCK_HW} pixels are walked one (n, c) plane at a
- * time with vectors along the plane; sums run in float vectors per plane and are accumulated across
- * planes in double, so long reductions (N·H·W up to 32768 here) stay accurate.
+ * Batch normalisation, image by image. Planes of at least {@link #BLOCK_HW} pixels are walked one
+ * (n, c) plane at a time with vectors along the plane; sums run in float vectors per plane and are
+ * accumulated across planes in double, so long reductions (N·H·W up to 32768 here) stay accurate.
  *
  * <p>Smaller planes (the 4 × 4, 2 × 2 and 1 × 1 maps at the end of the classifier) would leave
- * those vectors mostly empty and pay a lane reduction per handful of pixels, so they are walked one
- * image at a time instead: an image's channels [cLo, cHi) are one contiguous run, added element by
- * element into a run of float sums (N terms each, then summed per channel in double), with
+ * those vectors mostly empty and pay a lane reduction per handful of pixels, so an image's C·HW
+ * values are taken as one contiguous run instead: added element by element into a run of float sums
+ * (a block's {@link NormKernels#BLOCK} terms each, then summed per channel in double), with
  * per-channel coefficients spread out to one per element.
  */
 public final class SimdNormKernels implements NormKernels {
@@ -50,55 +50,56 @@ public final class SimdNormKernels implements NormKernels {
         return s;
     }
 
-    private static void meanVarByImage(
-            float[] mean, float[] var, float[] x, int N, int C, int HW, int cLo, int cHi) {
-        final int len = (cHi - cLo) * HW, start = cLo * HW, stride = C * HW;
-        final int bound = F.loopBound(len);
-        final double m = (double) N * HW;
-        float[] acc = run(0, len), mu = run(1, len);
-        Arrays.fill(acc, 0, len, 0f);
-        for (int n = 0; n < N; n++) {
-            int o = n * stride + start, j = 0;
-            for (; j < bound; j += L)
-                FloatVector.fromArray(F, x, o + j)
-                        .add(FloatVector.fromArray(F, acc, j))
-                        .intoArray(acc, j);
-            for (; j < len; j++) acc[j] += x[o + j];
-        }
-        for (int c = cLo; c < cHi; c++) mean[c] = (float) (channelSum(acc, c - cLo, HW) / m);
-        spread(mu, mean, HW, cLo, cHi);
-        Arrays.fill(acc, 0, len, 0f);
-        for (int n = 0; n < N; n++) {
-            int o = n * stride + start, j = 0;
-            for (; j < bound; j += L) {
-                FloatVector d =
-                        FloatVector.fromArray(F, x, o + j).sub(FloatVector.fromArray(F, mu, j));
-                d.fma(d, FloatVector.fromArray(F, acc, j)).intoArray(acc, j);
-            }
-            for (; j < len; j++) {
-                float d = x[o + j] - mu[j];
-                acc[j] += d * d;
-            }
-        }
-        for (int c = cLo; c < cHi; c++) var[c] = (float) (channelSum(acc, c - cLo, HW) / m);
-    }
-
     @Override
-    public void meanVar(
-            float[] mean, float[] var, float[] x, int N, int C, int HW, int cLo, int cHi) {
+    public void blockSums(
+            double[] part, float[] x, float[] mean, int N, int C, int HW, int bLo, int bHi) {
         if (HW < BLOCK_HW) {
-            meanVarByImage(mean, var, x, N, C, HW, cLo, cHi);
+            blockSumsByImage(part, x, mean, N, C, HW, bLo, bHi);
             return;
         }
-        double m = (double) N * HW;
-        for (int c = cLo; c < cHi; c++) {
-            double s = 0;
-            for (int n = 0; n < N; n++) s += SimdConvKernels.sum(x, (n * C + c) * HW, HW);
-            float mu = (float) (s / m);
-            double ss = 0;
-            for (int n = 0; n < N; n++) ss += sumSquaredDeviation(x, (n * C + c) * HW, HW, mu);
-            mean[c] = mu;
-            var[c] = (float) (ss / m);
+        for (int blk = bLo; blk < bHi; blk++) {
+            int n1 = Math.min(N, (blk + 1) * BLOCK), o = blk * C;
+            Arrays.fill(part, o, o + C, 0.0);
+            for (int n = blk * BLOCK; n < n1; n++) // an image's planes one after the other
+            for (int c = 0; c < C; c++) {
+                    int plane = (n * C + c) * HW;
+                    part[o + c] +=
+                            mean == null
+                                    ? SimdConvKernels.sum(x, plane, HW)
+                                    : sumSquaredDeviation(x, plane, HW, mean[c]);
+                }
+        }
+    }
+
+    /**
+     * {@link #blockSums} on small planes: a block's images added element by element into one run of
+     * C·HW float sums (at most {@link #BLOCK} terms each), then each channel's HW in double.
+     */
+    private static void blockSumsByImage(
+            double[] part, float[] x, float[] mean, int N, int C, int HW, int bLo, int bHi) {
+        final int len = C * HW, bound = F.loopBound(len);
+        float[] acc = run(0, len), mu = mean == null ? null : run(1, len);
+        if (mu != null) spread(mu, mean, HW, 0, C);
+        for (int blk = bLo; blk < bHi; blk++) {
+            int n1 = Math.min(N, (blk + 1) * BLOCK);
+            Arrays.fill(acc, 0, len, 0f);
+            for (int n = blk * BLOCK; n < n1; n++) {
+                int o = n * len, j = 0;
+                for (; j < bound; j += L) {
+                    FloatVector v = FloatVector.fromArray(F, x, o + j),
+                            s = FloatVector.fromArray(F, acc, j);
+                    if (mu == null) v.add(s).intoArray(acc, j);
+                    else {
+                        FloatVector d = v.sub(FloatVector.fromArray(F, mu, j));
+                        d.fma(d, s).intoArray(acc, j);
+                    }
+                }
+                for (; j < len; j++) {
+                    float d = mu == null ? x[o + j] : x[o + j] - mu[j];
+                    acc[j] += mu == null ? d : d * d;
+                }
+            }
+            for (int c = 0; c < C; c++) part[blk * C + c] = channelSum(acc, c, HW);
         }
     }
 
@@ -132,84 +133,55 @@ public final class SimdNormKernels implements NormKernels {
             int N,
             int C,
             int HW,
-            int cLo,
-            int cHi) {
+            int nLo,
+            int nHi) {
         if (HW < BLOCK_HW) {
-            final int len = (cHi - cLo) * HW, start = cLo * HW, stride = C * HW;
+            final int len = C * HW;
             float[] sc = run(0, len), sh = run(1, len);
-            for (int c = cLo; c < cHi; c++) {
+            for (int c = 0; c < C; c++) {
                 float scale = NormKernels.scale(invStd, gamma, c);
                 float shift = NormKernels.shift(mean, beta, c, scale);
-                int o = (c - cLo) * HW;
+                int o = c * HW;
                 Arrays.fill(sc, o, o + HW, scale);
                 Arrays.fill(sh, o, o + HW, shift);
             }
-            affineRuns(out, x, sc, sh, len, start, stride, 0, N, relu);
+            affineRuns(out, x, sc, sh, len, 0, len, nLo, nHi, relu);
             return;
         }
-        for (int c = cLo; c < cHi; c++) {
-            float scale = NormKernels.scale(invStd, gamma, c);
-            float shift = NormKernels.shift(mean, beta, c, scale);
-            for (int n = 0; n < N; n++) {
+        for (int n = nLo; n < nHi; n++)
+            for (int c = 0; c < C; c++) {
+                float scale = NormKernels.scale(invStd, gamma, c);
+                float shift = NormKernels.shift(mean, beta, c, scale);
                 int base = (n * C + c) * HW;
                 affine(out, base, x, base, HW, scale, shift, relu);
             }
-        }
     }
 
     @Override
-    public void backward(
-            float[] dx,
-            float[] dGamma,
-            float[] dBeta,
+    public void gradientSums(
+            double[] sumDy,
+            double[] sumDyX,
             float[] dOut,
             float[] reluOut,
             float[] x,
             float[] mean,
-            float[] invStd,
-            float[] gamma,
-            boolean batchStats,
             int N,
             int C,
             int HW,
-            int cLo,
-            int cHi) {
-        if (!batchStats && dGamma == null && dBeta == null) {
-            // eval mode with frozen parameters (a frozen classifier differentiated into its
-            // input): dx += k·dy alone, without the pass of sums the parameters' gradients need
-            if (dx == null) return;
-            float[] k = run(1, cHi);
-            for (int c = cLo; c < cHi; c++) k[c] = NormKernels.scale(invStd, gamma, c);
-            scaledGradient(dx, true, dOut, reluOut, k, N, C, HW, cLo, cHi);
-            return;
-        }
+            int bLo,
+            int bHi) {
         if (HW < BLOCK_HW) {
-            backwardByImage(
-                    dx,
-                    dGamma,
-                    dBeta,
-                    dOut,
-                    reluOut,
-                    x,
-                    mean,
-                    invStd,
-                    gamma,
-                    batchStats,
-                    N,
-                    C,
-                    HW,
-                    cLo,
-                    cHi);
+            gradientSumsByImage(sumDy, sumDyX, dOut, reluOut, x, mean, N, C, HW, bLo, bHi);
             return;
         }
-        double m = (double) N * HW;
-        for (int c = cLo; c < cHi; c++) {
-            float mu = mean[c], is = invStd[c], g = gamma == null ? 1f : gamma[c];
-            double sumDy = 0, sumDyX = 0; // Σ dy and Σ dy·(x − mean)
-            for (int n = 0; n < N; n++) {
-                int base = (n * C + c) * HW, i = 0;
-                float s1 = 0f, s2 = 0f;
-                if (HW >= L) {
+        for (int blk = bLo; blk < bHi; blk++) {
+            int n1 = Math.min(N, (blk + 1) * BLOCK), o = blk * C;
+            Arrays.fill(sumDy, o, o + C, 0.0);
+            Arrays.fill(sumDyX, o, o + C, 0.0);
+            for (int n = blk * BLOCK; n < n1; n++)
+                for (int c = 0; c < C; c++) {
+                    int base = (n * C + c) * HW, i = 0;
+                    float mu = mean[c], s1 = 0f, s2 = 0f;
                     FloatVector a1 = FloatVector.zero(F), a2 = FloatVector.zero(F);
                     for (int bound = F.loopBound(HW); i < bound; i += L) {
                         FloatVector dy = dy(dOut, reluOut, base + i);
@@ -218,136 +190,118 @@ public final class SimdNormKernels implements NormKernels {
                     }
                     s1 = Simd.sumLanes(a1);
                     s2 = Simd.sumLanes(a2);
+                    for (; i < HW; i++) {
+                        float dy = ScalarNormKernels.dy(dOut, reluOut, base + i);
+                        s1 += dy;
+                        s2 += dy * (x[base + i] - mu);
+                    }
+                    sumDy[o + c] += s1;
+                    sumDyX[o + c] += s2;
                 }
-                for (; i < HW; i++) {
-                    float dy = ScalarNormKernels.dy(dOut, reluOut, base + i);
-                    s1 += dy;
-                    s2 += dy * (x[base + i] - mu);
+        }
+    }
+
+    /** {@link #gradientSums} on small planes, element by element as {@link #blockSumsByImage}. */
+    private static void gradientSumsByImage(
+            double[] sumDy,
+            double[] sumDyX,
+            float[] dOut,
+            float[] reluOut,
+            float[] x,
+            float[] mean,
+            int N,
+            int C,
+            int HW,
+            int bLo,
+            int bHi) {
+        final int len = C * HW, bound = F.loopBound(len);
+        float[] a1 = run(0, len), a2 = run(1, len), mu = run(2, len);
+        spread(mu, mean, HW, 0, C);
+        for (int blk = bLo; blk < bHi; blk++) {
+            int n1 = Math.min(N, (blk + 1) * BLOCK);
+            Arrays.fill(a1, 0, len, 0f);
+            Arrays.fill(a2, 0, len, 0f);
+            for (int n = blk * BLOCK; n < n1; n++) {
+                int o = n * len, j = 0;
+                for (; j < bound; j += L) {
+                    FloatVector dy = dy(dOut, reluOut, o + j);
+                    dy.add(FloatVector.fromArray(F, a1, j)).intoArray(a1, j);
+                    FloatVector d =
+                            FloatVector.fromArray(F, x, o + j).sub(FloatVector.fromArray(F, mu, j));
+                    dy.fma(d, FloatVector.fromArray(F, a2, j)).intoArray(a2, j);
                 }
-                sumDy += s1;
-                sumDyX += s2;
+                for (; j < len; j++) {
+                    float dy = ScalarNormKernels.dy(dOut, reluOut, o + j);
+                    a1[j] += dy;
+                    a2[j] += dy * (x[o + j] - mu[j]);
+                }
             }
-            double sumDyXhat = sumDyX * is;
-            if (dGamma != null) dGamma[c] += (float) sumDyXhat;
-            if (dBeta != null) dBeta[c] += (float) sumDy;
-            if (dx == null) continue;
-            float k = g * is;
-            // training: dx += k·(dy − mean(dy) − x̂·mean(dy·x̂)) = k·dy + (x − mean)·kb + ka
-            float ka = batchStats ? (float) (-k * sumDy / m) : 0f;
-            float kb = batchStats ? (float) (-k * is * (sumDyXhat / m)) : 0f;
-            FloatVector kbv = FloatVector.broadcast(F, kb), kv = FloatVector.broadcast(F, k);
-            for (int n = 0; n < N; n++) {
+            for (int c = 0; c < C; c++) {
+                sumDy[blk * C + c] = channelSum(a1, c, HW);
+                sumDyX[blk * C + c] = channelSum(a2, c, HW);
+            }
+        }
+    }
+
+    @Override
+    public void inputGradient(
+            float[] dx,
+            float[] dOut,
+            float[] reluOut,
+            float[] x,
+            float[] mean,
+            float[] k,
+            float[] ka,
+            float[] kb,
+            int N,
+            int C,
+            int HW,
+            int nLo,
+            int nHi) {
+        if (HW < BLOCK_HW) {
+            final int len = C * HW;
+            float[] kr = run(0, len), kar = run(1, len), mu = run(2, len), kbr = run(3, len);
+            spread(kr, k, HW, 0, C);
+            spread(kar, ka, HW, 0, C);
+            spread(mu, mean, HW, 0, C);
+            spread(kbr, kb, HW, 0, C);
+            inputGradientRuns(dx, dOut, reluOut, x, mu, kr, kar, kbr, len, nLo, nHi);
+            return;
+        }
+        for (int n = nLo; n < nHi; n++)
+            for (int c = 0; c < C; c++) {
                 int base = (n * C + c) * HW, i = 0;
+                float mu = mean[c], kc = k[c], kac = ka[c], kbc = kb[c];
+                FloatVector kbv = FloatVector.broadcast(F, kbc), kv = FloatVector.broadcast(F, kc);
                 for (int bound = F.loopBound(HW); i < bound; i += L) {
-                    FloatVector dxv = FloatVector.fromArray(F, dx, base + i).add(ka);
+                    FloatVector dxv = FloatVector.fromArray(F, dx, base + i).add(kac);
                     FloatVector t = FloatVector.fromArray(F, x, base + i).sub(mu).fma(kbv, dxv);
                     dy(dOut, reluOut, base + i).fma(kv, t).intoArray(dx, base + i);
                 }
                 for (; i < HW; i++)
                     dx[base + i] +=
-                            k * ScalarNormKernels.dy(dOut, reluOut, base + i)
-                                    + (x[base + i] - mu) * kb
-                                    + ka;
+                            kc * ScalarNormKernels.dy(dOut, reluOut, base + i)
+                                    + (x[base + i] - mu) * kbc
+                                    + kac;
             }
-        }
     }
 
-    /**
-     * One rounding per element (a fused multiply-add), lanes and tail alike; over each image's run
-     * of the part's channels, so that planes of a few pixels fill whole vectors.
-     */
-    @Override
-    public void scaledGradient(
-            float[] dst,
-            boolean accumulate,
-            float[] dOut,
-            float[] reluOut,
-            float[] scale,
-            int N,
-            int C,
-            int HW,
-            int cLo,
-            int cHi) {
-        final int len = (cHi - cLo) * HW, start = cLo * HW, stride = C * HW;
-        final int bound = F.loopBound(len);
-        float[] k = run(0, len);
-        spread(k, scale, HW, cLo, cHi);
-        final FloatVector zero = FloatVector.zero(F);
-        for (int n = 0; n < N; n++) {
-            int o = n * stride + start, j = 0;
-            for (; j < bound; j += L) {
-                FloatVector acc = accumulate ? FloatVector.fromArray(F, dst, o + j) : zero;
-                dy(dOut, reluOut, o + j)
-                        .fma(FloatVector.fromArray(F, k, j), acc)
-                        .intoArray(dst, o + j);
-            }
-            for (; j < len; j++)
-                dst[o + j] =
-                        Math.fma(
-                                k[j],
-                                ScalarNormKernels.dy(dOut, reluOut, o + j),
-                                accumulate ? dst[o + j] : 0f);
-        }
-    }
-
-    private static void backwardByImage(
+    /** {@link #inputGradient} over images' runs of C·HW, the factors spread per element. */
+    private static void inputGradientRuns(
             float[] dx,
-            float[] dGamma,
-            float[] dBeta,
             float[] dOut,
             float[] reluOut,
             float[] x,
-            float[] mean,
-            float[] invStd,
-            float[] gamma,
-            boolean batchStats,
-            int N,
-            int C,
-            int HW,
-            int cLo,
-            int cHi) {
-        final int len = (cHi - cLo) * HW, start = cLo * HW, stride = C * HW;
+            float[] mu,
+            float[] k,
+            float[] ka,
+            float[] kb,
+            int len,
+            int nLo,
+            int nHi) {
         final int bound = F.loopBound(len);
-        final double m = (double) N * HW;
-        float[] a1 = run(0, len), a2 = run(1, len), mu = run(2, len), kb = run(3, len);
-        spread(mu, mean, HW, cLo, cHi);
-        Arrays.fill(a1, 0, len, 0f);
-        Arrays.fill(a2, 0, len, 0f);
-        for (int n = 0; n < N; n++) { // Σ dy and Σ dy·(x − mean), element by element
-            int o = n * stride + start, j = 0;
-            for (; j < bound; j += L) {
-                FloatVector dy = dy(dOut, reluOut, o + j);
-                dy.add(FloatVector.fromArray(F, a1, j)).intoArray(a1, j);
-                FloatVector d =
-                        FloatVector.fromArray(F, x, o + j).sub(FloatVector.fromArray(F, mu, j));
-                dy.fma(d, FloatVector.fromArray(F, a2, j)).intoArray(a2, j);
-            }
-            for (; j < len; j++) {
-                float dy = ScalarNormKernels.dy(dOut, reluOut, o + j);
-                a1[j] += dy;
-                a2[j] += dy * (x[o + j] - mu[j]);
-            }
-        }
-        // per channel, as the plane-wise path: dx += k·dy + (x − mean)·kb + ka; the runs of sums
-        // are done with, so a1 and a2 take the spread-out k and ka
-        float[] k = a1, ka = a2;
-        for (int c = cLo; c < cHi; c++) {
-            int o = (c - cLo) * HW;
-            double sumDy = channelSum(a1, c - cLo, HW), sumDyX = channelSum(a2, c - cLo, HW);
-            float is = invStd[c], g = gamma == null ? 1f : gamma[c];
-            double sumDyXhat = sumDyX * is;
-            if (dGamma != null) dGamma[c] += (float) sumDyXhat;
-            if (dBeta != null) dBeta[c] += (float) sumDy;
-            float kc = g * is;
-            float kac = batchStats ? (float) (-kc * sumDy / m) : 0f;
-            float kbc = batchStats ? (float) (-kc * is * (sumDyXhat / m)) : 0f;
-            Arrays.fill(k, o, o + HW, kc);
-            Arrays.fill(ka, o, o + HW, kac);
-            Arrays.fill(kb, o, o + HW, kbc);
-        }
-        if (dx == null) return;
-        for (int n = 0; n < N; n++) {
-            int o = n * stride + start, j = 0;
+        for (int n = nLo; n < nHi; n++) {
+            int o = n * len, j = 0;
             for (; j < bound; j += L) {
                 FloatVector dxv =
                         FloatVector.fromArray(F, dx, o + j).add(FloatVector.fromArray(F, ka, j));
@@ -364,6 +318,44 @@ public final class SimdNormKernels implements NormKernels {
                         k[j] * ScalarNormKernels.dy(dOut, reluOut, o + j)
                                 + (x[o + j] - mu[j]) * kb[j]
                                 + ka[j];
+        }
+    }
+
+    /**
+     * One rounding per element (a fused multiply-add), lanes and tail alike; over each image's run
+     * of C·HW, so that planes of a few pixels fill whole vectors.
+     */
+    @Override
+    public void scaledGradient(
+            float[] dst,
+            boolean accumulate,
+            float[] dOut,
+            float[] reluOut,
+            float[] scale,
+            int N,
+            int C,
+            int HW,
+            int nLo,
+            int nHi) {
+        final int len = C * HW;
+        final int bound = F.loopBound(len);
+        float[] k = run(0, len);
+        spread(k, scale, HW, 0, C);
+        final FloatVector zero = FloatVector.zero(F);
+        for (int n = nLo; n < nHi; n++) {
+            int o = n * len, j = 0;
+            for (; j < bound; j += L) {
+                FloatVector acc = accumulate ? FloatVector.fromArray(F, dst, o + j) : zero;
+                dy(dOut, reluOut, o + j)
+                        .fma(FloatVector.fromArray(F, k, j), acc)
+                        .intoArray(dst, o + j);
+            }
+            for (; j < len; j++)
+                dst[o + j] =
+                        Math.fma(
+                                k[j],
+                                ScalarNormKernels.dy(dOut, reluOut, o + j),
+                                accumulate ? dst[o + j] : 0f);
         }
     }
 
