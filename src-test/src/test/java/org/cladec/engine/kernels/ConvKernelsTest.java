@@ -215,7 +215,7 @@ class ConvKernelsTest {
         }
         float[] conv = new float[g.outSize()], expected = new float[g.outSize()];
         kernel.forward(conv, x, w, null, g, false, 0, g.N);
-        norm.normalize(expected, conv, mean, invStd, gamma, beta, true, g.N, g.OC, OHW, 0, g.OC);
+        norm.normalize(expected, conv, mean, invStd, gamma, beta, true, g.N, g.OC, OHW, 0, g.N);
         float[] got = uniform(r, g.outSize()); // overwritten
         kernel.forwardScaleShiftRelu(got, x, w, scale, shift, g, 0, g.N / 2);
         kernel.forwardScaleShiftRelu(got, x, w, scale, shift, g, g.N / 2, g.N);
