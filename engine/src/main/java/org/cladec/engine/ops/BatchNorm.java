@@ -59,7 +59,7 @@ final class BatchNorm implements Op {
         if (batchStats) {
             float[] var = Workspace.floats(C);
             double[] part = parts(0, blocks * C);
-            int minBlocks = Math.max(1, minImages(perImage) / NormKernels.BLOCK);
+            int minBlocks = minBlocks(perImage);
             Parallel.forRange(
                     blocks, minBlocks, (lo, hi) -> k.blockSums(part, xa, null, N, C, HW, lo, hi));
             combine(part, blocks, C, M, mean);
@@ -106,6 +106,11 @@ final class BatchNorm implements Op {
      */
     static int minImages(int perImage) {
         return Math.max(1, Parallel.MIN_ELEMENTS / Math.max(1, perImage));
+    }
+
+    /** {@link #minImages} in blocks of {@link NormKernels#BLOCK} images. */
+    private static int minBlocks(int perImage) {
+        return Math.max(1, minImages(perImage) / NormKernels.BLOCK);
     }
 
     /** Per calling thread: the blocks' partial sums, grown once. */
@@ -174,7 +179,7 @@ final class BatchNorm implements Op {
                 db = dIn[2] == null ? null : dIn[2].data();
         float[] g = gamma == null ? null : gamma.data();
         float[] dy = dOut.data(), xa = x.data(), ro = reluOut == null ? null : reluOut.data();
-        float[] mu = mean;
+        float[] mu = mean; // the fields are cleared below; the lambdas take locals
         NormKernels k = Kernels.norm();
         int perImage = C * HW, minImages = minImages(perImage);
         float[] kc = Workspace.floats(C);
@@ -192,7 +197,7 @@ final class BatchNorm implements Op {
             double[] sumDy = parts(0, blocks * C), sumDyX = parts(1, blocks * C);
             Parallel.forRange(
                     blocks,
-                    Math.max(1, minImages / NormKernels.BLOCK),
+                    minBlocks(perImage),
                     (lo, hi) -> k.gradientSums(sumDy, sumDyX, dy, ro, xa, mu, N, C, HW, lo, hi));
             float[] ka = Workspace.floats(C), kb = Workspace.floats(C);
             double m = (double) N * HW;

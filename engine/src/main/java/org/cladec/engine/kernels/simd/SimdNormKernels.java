@@ -181,15 +181,14 @@ public final class SimdNormKernels implements NormKernels {
             for (int n = blk * BLOCK; n < n1; n++)
                 for (int c = 0; c < C; c++) {
                     int base = (n * C + c) * HW, i = 0;
-                    float mu = mean[c], s1 = 0f, s2 = 0f;
+                    float mu = mean[c];
                     FloatVector a1 = FloatVector.zero(F), a2 = FloatVector.zero(F);
-                    for (int bound = F.loopBound(HW); i < bound; i += L) {
+                    for (int bound = F.loopBound(HW); i < bound; i += L) { // HW >= 4 vectors
                         FloatVector dy = dy(dOut, reluOut, base + i);
                         a1 = a1.add(dy);
                         a2 = dy.fma(FloatVector.fromArray(F, x, base + i).sub(mu), a2);
                     }
-                    s1 = Simd.sumLanes(a1);
-                    s2 = Simd.sumLanes(a2);
+                    float s1 = Simd.sumLanes(a1), s2 = Simd.sumLanes(a2);
                     for (; i < HW; i++) {
                         float dy = ScalarNormKernels.dy(dOut, reluOut, base + i);
                         s1 += dy;
