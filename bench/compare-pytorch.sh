@@ -30,16 +30,19 @@ out=$(mktemp -d)
 touch "$out/djl.txt"
 for r in $(seq 1 "$ROUNDS"); do
   echo "round $r/$ROUNDS: engine" >&2
-  java --add-modules jdk.incubator.vector -jar "$JAR" bench --threads "$THREADS" --batch-size "$BATCH" --steps "$STEPS" --repeats "$REPEATS" \
+  # the heap on 2 MB pages (Linux; where the kernel's THP mode is "madvise" only on request);
+  # the peers are offered the same: libtorch reads THP_MEM_ALLOC_ENABLE (C10_THP_MEM_ALLOC_ENABLE in
+  # its first releases with it) and madvises its buffers of 2 MB and more; PyTorch 1.13 ignores both
+  java --add-modules jdk.incubator.vector -XX:+UseTransparentHugePages -jar "$JAR" bench --threads "$THREADS" --batch-size "$BATCH" --steps "$STEPS" --repeats "$REPEATS" \
     2>/dev/null | grep '=' >> "$out/engine.txt"
   echo "round $r/$ROUNDS: pytorch 1.13" >&2
   # NOTE: OpenBLAS tuning variables set for other programs must not leak into PyTorch's run
-  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_NUM_THREADS="$THREADS" \
+  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_NUM_THREADS="$THREADS" THP_MEM_ALLOC_ENABLE=1 C10_THP_MEM_ALLOC_ENABLE=1 \
     /usr/bin/python3 bench/scripts/torch_workloads.py "$THREADS" "$BATCH" "$STEPS" "$REPEATS" >> "$out/torch.txt"
   if [ "$DJL" = 1 ]; then
     echo "round $r/$ROUNDS: libtorch 2.7.1 (DJL)" >&2
     # a workload whose gradients are not finite prints name=nan and exits 1: keep the others
-    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_NUM_THREADS="$THREADS" \
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_NUM_THREADS="$THREADS" THP_MEM_ALLOC_ENABLE=1 C10_THP_MEM_ALLOC_ENABLE=1 \
       java -Dai.djl.offline=true -cp "$PEER:bench/djl/target/lib/*" org.cladec.bench.djl.DjlWorkloads \
       "$THREADS" "$BATCH" "$STEPS" "$REPEATS" 2>"$out/djl.err" | grep '=' >> "$out/djl.txt" || cat "$out/djl.err" >&2
   fi

@@ -30,6 +30,10 @@ import org.openjdk.jmh.annotations.Warmup;
         value = 2,
         jvmArgsAppend = {
             "--add-modules=jdk.incubator.vector",
+            // the heap on 2 MB pages where the kernel hands them out on request (Linux, THP
+            // "madvise"; docs/performance.md, fifteenth session); other JVMs skip the flag
+            "-XX:+IgnoreUnrecognizedVMOptions",
+            "-XX:+UseTransparentHugePages",
             "-Xms2g",
             "-Xmx2g",
             "-XX:+AlwaysPreTouch"

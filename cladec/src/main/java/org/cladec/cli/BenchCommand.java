@@ -85,12 +85,13 @@ final class BenchCommand implements Callable<Integer> {
         LongSupplier jit = Warmup.jitOfThisJvm();
         System.out.printf(
                 Locale.ROOT,
-                "# kernels %s, %d threads, batch %d, width %s, Java %s%n",
+                "# kernels %s, %d threads, batch %d, width %s, Java %s, huge pages %s%n",
                 Kernels.active().name(),
                 t,
                 batch,
                 width,
-                System.getProperty("java.version"));
+                System.getProperty("java.version"),
+                HugePages.describe());
         if (scaling)
             System.out.printf(
                     Locale.ROOT, "fma_scaling=%.2f%n", fmaScaling(t, Math.max(5, repeats)));
