@@ -11,8 +11,8 @@ import java.nio.file.Path;
  *
  * <p>Why it is worth a line: on this project's 2-vCPU Linux VMs (kernel setting {@code madvise}, so
  * the JVM gets huge pages only with {@code -XX:+UseTransparentHugePages}), the classifier's
- * training scaled 1.44–1.70 from one thread to two on 4 KB pages and 1.72–1.80 on 2 MB pages, in
- * seven pairs of runs alternated (docs/performance.md).
+ * training scaled from one thread to two by a median 1.68 on 4 KB pages and 1.76 on 2 MB pages, in
+ * eight pairs of runs alternated (docs/performance.md).
  */
 final class HugePages {
     /** The kernel's setting; its selected mode is the bracketed word, e.g. {@code [madvise]}. */
