@@ -384,7 +384,7 @@ public final class SimdConvKernels implements ConvKernels {
             if (cLo < cHi) SingleChannel.weightGradient(dw, dOut, x, g, 0, g.OC, s);
             return;
         }
-        weightGradient(dw, dOut, x, g, cLo, cHi, 0, g.OC, s);
+        weightGradient(dw, dOut, x, g, cLo, cHi, s);
     }
 
     /**
@@ -417,20 +417,12 @@ public final class SimdConvKernels implements ConvKernels {
         SingleChannel.weightGradient(dw, dOut, x, g, ocLo, ocHi, Gemm.SCRATCH.get());
     }
 
-    /** backwardWeight for input channels [cLo, cHi) and output channels [ocLo, ocHi). */
+    /** backwardWeight for input channels [cLo, cHi), every output channel. */
     private static void weightGradient(
-            float[] dw,
-            float[] dOut,
-            float[] x,
-            ConvGeom g,
-            int cLo,
-            int cHi,
-            int ocLo,
-            int ocHi,
-            Gemm.Scratch s) {
+            float[] dw, float[] dOut, float[] x, ConvGeom g, int cLo, int cHi, Gemm.Scratch s) {
         final int N = g.N, OC = g.OC, KK = g.KH * g.KW, K = g.C * KK, OHW = g.OH * g.OW;
-        final int k0 = cLo * KK, Kr = (cHi - cLo) * KK, M = ocHi - ocLo;
-        if (Kr <= 0 || M <= 0) return;
+        final int k0 = cLo * KK, Kr = (cHi - cLo) * KK;
+        if (Kr <= 0) return;
         final boolean direct = directWeightGradient(g);
         int nb = images(OHW, TARGET_ROWS, K, N);
         float[] dwT = direct ? null : s.temp2(Kr * OC);
@@ -438,29 +430,25 @@ public final class SimdConvKernels implements ConvKernels {
             int cnt = Math.min(nb, N - n0), R = cnt * OHW;
             float[] cols = s.temp(Kr * R);
             ConvPacks.im2col(cols, R, x, g, n0, cnt, cLo, cHi, s);
-            if (!direct) { // every output channel: only backwardWeight comes here
+            if (!direct) {
                 ConvPacks.OutCols bp = s.outCols.set(dOut, OC, OHW, n0, 0);
                 Gemm.gemm(dwT, 0, OC, cols, 0, R, 1, bp, Kr, OC, R, n0 > 0, s);
                 continue;
             }
-            // dOut's images are (OC, OHW) blocks; one (M, R) matrix only when there is one image
+            // dOut's images are (OC, OHW) blocks; one (OC, R) matrix only when there is one image
             float[] a = dOut;
-            int aOff = (n0 * OC + ocLo) * OHW, ars = OHW;
+            int aOff = n0 * OC * OHW, ars = OHW;
             if (cnt > 1) {
-                a = s.temp2(M * R);
+                a = s.temp2(OC * R);
                 aOff = 0;
                 ars = R;
                 for (int n = 0; n < cnt; n++)
-                    for (int oc = ocLo; oc < ocHi; oc++)
+                    for (int oc = 0; oc < OC; oc++)
                         System.arraycopy(
-                                dOut,
-                                ((n0 + n) * OC + oc) * OHW,
-                                a,
-                                (oc - ocLo) * R + n * OHW,
-                                OHW);
+                                dOut, ((n0 + n) * OC + oc) * OHW, a, oc * R + n * OHW, OHW);
             }
             Gemm.BPack colsT = s.transposed.set(cols, 0, R);
-            Gemm.gemmOnePass(dw, ocLo * K + k0, K, a, aOff, ars, 1, colsT, M, Kr, R, true, s);
+            Gemm.gemmOnePass(dw, k0, K, a, aOff, ars, 1, colsT, OC, Kr, R, true, s);
         }
         if (!direct) addTransposed(dw, K, k0, dwT, Kr, OC);
     }
