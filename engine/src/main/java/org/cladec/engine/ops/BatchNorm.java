@@ -55,9 +55,10 @@ final class BatchNorm implements Op {
         float[] mean = Workspace.floats(C), invStd = Workspace.floats(C);
         NormKernels k = Kernels.norm();
         float[] xa = xd.data();
-        int blocks = NormKernels.blocks(N), perImage = C * HW;
+        int perImage = C * HW;
         if (batchStats) {
             float[] var = Workspace.floats(C);
+            int blocks = NormKernels.blocks(N);
             double[] part = parts(0, blocks * C);
             int minBlocks = minBlocks(perImage);
             Parallel.forRange(
