@@ -20,15 +20,17 @@ public final class Close {
                             + ", got "
                             + got.length
                             + ")");
-        for (int i = 0; i < n; i++) {
-            double r = ref[i], g = got[i];
-            boolean bothNaN = Double.isNaN(r) && Double.isNaN(g);
-            if (!bothNaN && !(Math.abs(g - r) <= atol + rtol * Math.abs(r))) {
-                fail(
-                        String.format(
-                                "%s: element %d differs: expected %s but got %s (|diff| %.3g > %.3g)",
-                                what, i, r, g, Math.abs(g - r), atol + rtol * Math.abs(r)));
-            }
+        for (int i = 0; i < n; i++) check(ref[i], got[i], i, atol, rtol, what);
+    }
+
+    /** One element: {@code |got − ref| ≤ atol + rtol·|ref|}, or both NaN. */
+    private static void check(double r, double g, int i, double atol, double rtol, String what) {
+        boolean bothNaN = Double.isNaN(r) && Double.isNaN(g);
+        if (!bothNaN && !(Math.abs(g - r) <= atol + rtol * Math.abs(r))) {
+            fail(
+                    String.format(
+                            "%s: element %d differs: expected %s but got %s (|diff| %.3g > %.3g)",
+                            what, i, r, g, Math.abs(g - r), atol + rtol * Math.abs(r)));
         }
     }
 
@@ -44,15 +46,7 @@ public final class Close {
             double[] ref, double[] got, double atol, double rtol, String what) {
         if (ref.length != got.length)
             fail(what + ": length " + got.length + ", expected " + ref.length);
-        for (int i = 0; i < ref.length; i++) {
-            double r = ref[i], g = got[i];
-            if (!(Double.isNaN(r) && Double.isNaN(g))
-                    && !(Math.abs(g - r) <= atol + rtol * Math.abs(r)))
-                fail(
-                        String.format(
-                                "%s: element %d differs: expected %s but got %s (|diff| %.3g > %.3g)",
-                                what, i, r, g, Math.abs(g - r), atol + rtol * Math.abs(r)));
-        }
+        for (int i = 0; i < ref.length; i++) check(ref[i], got[i], i, atol, rtol, what);
     }
 
     /** Maximum absolute difference over the first n elements. */

@@ -62,11 +62,11 @@ class BatchNormSplitTest {
     private static void run(int[] sh, boolean training, boolean relu, float[][] into) {
         int N = sh[0], C = sh[1], HW = sh[2];
         Rng r = new Rng(42);
-        Tensor x = random(r, -1, 3, N, C, HW).setRequiresGrad(true);
-        Tensor gamma = random(r, 0.5f, 1.5f, C).setRequiresGrad(true);
-        Tensor beta = random(r, -1, 1, C).setRequiresGrad(true);
-        Tensor rm = random(r, -0.5f, 0.5f, C), rv = random(r, 0.5f, 1.5f, C);
-        Tensor w = random(r, -1, 1, N, C, HW);
+        Tensor x = Tensor.uniform(r, -1, 3, N, C, HW).setRequiresGrad(true);
+        Tensor gamma = Tensor.uniform(r, 0.5f, 1.5f, C).setRequiresGrad(true);
+        Tensor beta = Tensor.uniform(r, -1, 1, C).setRequiresGrad(true);
+        Tensor rm = Tensor.uniform(r, -0.5f, 0.5f, C), rv = Tensor.uniform(r, 0.5f, 1.5f, C);
+        Tensor w = Tensor.uniform(r, -1, 1, N, C, HW);
         Tensor out =
                 relu
                         ? F.batchNormRelu(x, rm, rv, gamma, beta, training, 0.1f, 1e-5f)
@@ -78,13 +78,5 @@ class BatchNormSplitTest {
         into[3] = x.grad().toArray();
         into[4] = gamma.grad().toArray();
         into[5] = beta.grad().toArray();
-    }
-
-    private static Tensor random(Rng r, float lo, float hi, int... shape) {
-        int n = 1;
-        for (int d : shape) n *= d;
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) v[i] = r.uniform(lo, hi);
-        return Tensor.of(v, shape);
     }
 }
