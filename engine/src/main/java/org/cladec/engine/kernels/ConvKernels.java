@@ -167,4 +167,74 @@ public interface ConvKernels {
         throw new UnsupportedOperationException(
                 "backwardWeightOutChannels: not split by output channels: " + g);
     }
+
+    /**
+     * A form of one operand that every part of a split call would otherwise derive for itself in
+     * full: rearranged weights, say, that each image part of a forward call reads whole. Where a
+     * kernel derives one ({@link #sharedSize} above 0), the op derives it once, split over the pool
+     * by {@link #extent} ({@link #share}), and hands it to every part ({@link #forwardShared},
+     * {@link #backwardInputShared}, {@link #backwardWeightOutChannelsShared}).
+     */
+    enum Shared {
+        /** forward's weights, split over output channels; for the image parts of forward. */
+        FORWARD_WEIGHTS,
+        /** the weights, split over input channels; for the image parts of backwardInput. */
+        INPUT_GRADIENT_WEIGHTS,
+        /** x, split over images; for the output-channel parts of the weight gradient. */
+        WEIGHT_GRADIENT_INPUT;
+
+        /** The range {@link #share} splits: output channels, input channels or images. */
+        public int extent(ConvGeom g) {
+            return this == FORWARD_WEIGHTS ? g.OC : this == INPUT_GRADIENT_WEIGHTS ? g.C : g.N;
+        }
+    }
+
+    /** Floats of the shared form {@code what} of g's calls, or 0 where the parts derive none. */
+    default int sharedSize(Shared what, ConvGeom g) {
+        return 0;
+    }
+
+    /**
+     * Writes part {@code [lo, hi)} of {@link Shared#extent} of the shared form {@code what},
+     * derived from {@code from} (the weights, or x), into {@code shared}. Called only where {@link
+     * #sharedSize} is above 0.
+     */
+    default void share(Shared what, float[] shared, float[] from, ConvGeom g, int lo, int hi) {
+        throw new UnsupportedOperationException("share: no shared form " + what + " for " + g);
+    }
+
+    /**
+     * {@link #forward} for images {@code [nLo, nHi)} with the weights' {@link
+     * Shared#FORWARD_WEIGHTS} form instead of the weights. The same values.
+     */
+    default void forwardShared(
+            float[] out,
+            float[] x,
+            float[] shared,
+            float[] b,
+            ConvGeom g,
+            boolean accumulate,
+            int nLo,
+            int nHi) {
+        throw new UnsupportedOperationException("forwardShared: no shared form for " + g);
+    }
+
+    /**
+     * {@link #backwardInput} for images {@code [nLo, nHi)} with the weights' {@link
+     * Shared#INPUT_GRADIENT_WEIGHTS} form instead of the weights. The same values.
+     */
+    default void backwardInputShared(
+            float[] dx, float[] dOut, float[] shared, ConvGeom g, int nLo, int nHi) {
+        throw new UnsupportedOperationException("backwardInputShared: no shared form for " + g);
+    }
+
+    /**
+     * {@link #backwardWeightOutChannels} for output channels {@code [ocLo, ocHi)} with x's {@link
+     * Shared#WEIGHT_GRADIENT_INPUT} form instead of x. The same values.
+     */
+    default void backwardWeightOutChannelsShared(
+            float[] dw, float[] dOut, float[] shared, ConvGeom g, int ocLo, int ocHi) {
+        throw new UnsupportedOperationException(
+                "backwardWeightOutChannelsShared: no shared form for " + g);
+    }
 }

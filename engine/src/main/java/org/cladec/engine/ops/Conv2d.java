@@ -200,7 +200,25 @@ final class Conv2d implements Op {
             Parallel.forRange(g.C, (lo, hi) -> k.backwardInputChannels(dx, dOut, w, g, lo, hi));
         else if (frozen)
             Parallel.forRange(g.N, (lo, hi) -> k.backwardInputFrozen(dx, dOut, w, g, lo, hi));
-        else Parallel.forRange(g.N, (lo, hi) -> k.backwardInput(dx, dOut, w, g, lo, hi));
+        else {
+            float[] a = shared(k, ConvKernels.Shared.INPUT_GRADIENT_WEIGHTS, w, g);
+            if (a != null)
+                Parallel.forRange(g.N, (lo, hi) -> k.backwardInputShared(dx, dOut, a, g, lo, hi));
+            else Parallel.forRange(g.N, (lo, hi) -> k.backwardInput(dx, dOut, w, g, lo, hi));
+        }
+    }
+
+    /**
+     * The form {@code what} of {@code from} that every part of a split call would otherwise derive
+     * for itself in full, derived once over the pool into workspace storage; null where the kernels
+     * derive none.
+     */
+    static float[] shared(ConvKernels k, ConvKernels.Shared what, float[] from, ConvGeom g) {
+        int size = k.sharedSize(what, g);
+        if (size == 0) return null;
+        float[] s = Workspace.floats(size);
+        Parallel.forRange(what.extent(g), (lo, hi) -> k.share(what, s, from, g, lo, hi));
+        return s;
     }
 
     /**
@@ -209,8 +227,13 @@ final class Conv2d implements Op {
      */
     static void forward(float[] out, float[] x, float[] w, float[] b, ConvGeom g, boolean acc) {
         ConvKernels k = Kernels.conv();
-        if (k.splitsByChannels(g))
+        if (k.splitsByChannels(g)) {
             Parallel.forRange(g.OC, (lo, hi) -> k.forwardChannels(out, x, w, b, g, acc, lo, hi));
+            return;
+        }
+        float[] a = shared(k, ConvKernels.Shared.FORWARD_WEIGHTS, w, g);
+        if (a != null)
+            Parallel.forRange(g.N, (lo, hi) -> k.forwardShared(out, x, a, b, g, acc, lo, hi));
         else Parallel.forRange(g.N, (lo, hi) -> k.forward(out, x, w, b, g, acc, lo, hi));
     }
 
@@ -221,9 +244,15 @@ final class Conv2d implements Op {
      */
     static void weightGradient(float[] dw, float[] dOut, float[] x, ConvGeom g) {
         ConvKernels k = Kernels.conv();
-        if (k.splitsWeightGradientByOutChannels(g))
-            Parallel.forRange(
-                    g.OC, (lo, hi) -> k.backwardWeightOutChannels(dw, dOut, x, g, lo, hi));
-        else Parallel.forRange(g.C, (lo, hi) -> k.backwardWeight(dw, dOut, x, g, lo, hi));
+        if (k.splitsWeightGradientByOutChannels(g)) {
+            float[] xs = shared(k, ConvKernels.Shared.WEIGHT_GRADIENT_INPUT, x, g);
+            if (xs != null)
+                Parallel.forRange(
+                        g.OC,
+                        (lo, hi) -> k.backwardWeightOutChannelsShared(dw, dOut, xs, g, lo, hi));
+            else
+                Parallel.forRange(
+                        g.OC, (lo, hi) -> k.backwardWeightOutChannels(dw, dOut, x, g, lo, hi));
+        } else Parallel.forRange(g.C, (lo, hi) -> k.backwardWeight(dw, dOut, x, g, lo, hi));
     }
 }

@@ -87,11 +87,13 @@ final class ConvTranspose2d implements Op {
                         k.backwardInputChannels(o, xa, wa, g, lo, hi);
                     });
         } else {
+            float[] a = Conv2d.shared(k, ConvKernels.Shared.INPUT_GRADIENT_WEIGHTS, wa, g);
             Parallel.forRange(
                     g.N,
                     (lo, hi) -> {
                         startWithBias(o, bd, g, lo, hi, 0, g.C);
-                        k.backwardInput(o, xa, wa, g, lo, hi);
+                        if (a != null) k.backwardInputShared(o, xa, a, g, lo, hi);
+                        else k.backwardInput(o, xa, wa, g, lo, hi);
                     });
         }
         if (Autograd.needsGrad(x, w, b)) {

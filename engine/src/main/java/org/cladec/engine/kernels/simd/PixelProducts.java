@@ -7,6 +7,7 @@ import static org.cladec.engine.kernels.simd.Simd.L;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import org.cladec.engine.kernels.ConvGeom;
+import org.cladec.engine.kernels.ConvKernels;
 
 /**
  * Convolutions over small planes by one product per linked pair of pixels, so that taps which fall
@@ -142,10 +143,29 @@ final class PixelProducts {
             int ocHi,
             boolean keep,
             Gemm.Scratch s) {
-        final int C = g.C, OC = g.OC, HW = g.H * g.W, OHW = g.OH * g.OW, KK = g.KH * g.KW;
+        if (nHi <= nLo || ocHi <= ocLo) return;
+        float[] a = arranged(w, g, true, ocLo, ocHi, keep, s); // a[(t·M + oc − ocLo)·C + c]
+        forwardArranged(out, x, a, g, accumulate, nLo, nHi, ocLo, ocHi, s);
+    }
+
+    /**
+     * {@link #forward} with the part's weights already rearranged, {@code a[(t·M + oc − ocLo)·C +
+     * c]} (M = ocHi − ocLo): by this part, or once for every image part ({@link #share}).
+     */
+    static void forwardArranged(
+            float[] out,
+            float[] x,
+            float[] a,
+            ConvGeom g,
+            boolean accumulate,
+            int nLo,
+            int nHi,
+            int ocLo,
+            int ocHi,
+            Gemm.Scratch s) {
+        final int C = g.C, OC = g.OC, HW = g.H * g.W, OHW = g.OH * g.OW;
         final int M = ocHi - ocLo;
         if (nHi <= nLo || M <= 0) return;
-        float[] a = arranged(w, g, true, ocLo, ocHi, keep, s); // a[(t·M + oc − ocLo)·C + c]
         int[] table = pairs(g, By.OUTPUT_PIXEL, s);
         for (int n0 = nLo; n0 < nHi; n0 += CHUNK) {
             int cnt = Math.min(CHUNK, nHi - n0);
@@ -172,6 +192,45 @@ final class PixelProducts {
         float[] a = s.temp2((hi - lo) * (forward ? g.C : g.OC) * g.KH * g.KW);
         arrange(a, w, g, forward, lo, hi);
         return a;
+    }
+
+    /**
+     * Floats of the form {@code what} that every part of g's call reads whole, or 0: forward's and
+     * the input gradient's rearranged weights where those split by images (each image part
+     * rearranged all of them: on one thread, the classifier's 4 × 4 → 2 × 2 layer's two halves took
+     * 13% longer than one call), and x pixel-major where the weight gradient splits by output
+     * channels (each part transposed all of x: 7% on the 8 × 8 stride-1 layer).
+     */
+    static int sharedSize(ConvKernels.Shared what, ConvGeom g) {
+        if (!applies(g)) return 0;
+        return switch (what) {
+            case FORWARD_WEIGHTS, INPUT_GRADIENT_WEIGHTS ->
+                    splitsByChannels(g) ? 0 : g.OC * g.C * g.KH * g.KW;
+            case WEIGHT_GRADIENT_INPUT -> splitsWeightGradientByOutChannels(g) ? g.xSize() : 0;
+        };
+    }
+
+    /**
+     * Part {@code [lo, hi)} of a form of {@link #sharedSize}: forward's weights for output channels
+     * [lo, hi), {@code a[(t·OC + oc)·C + c]}; the input gradient's for input channels [lo, hi),
+     * {@code a[(c·KK + t)·OC + oc]}; images [lo, hi) of x, pixel-major, {@code xs[(n·HW + q)·C +
+     * c]}. The same arrays {@link #forward}, {@link #backwardInput} and {@link #backwardWeight}
+     * derive for a part with every channel.
+     */
+    static void share(
+            ConvKernels.Shared what, float[] shared, float[] from, ConvGeom g, int lo, int hi) {
+        final int C = g.C, OC = g.OC, KK = g.KH * g.KW, HW = g.H * g.W, M = hi - lo;
+        switch (what) {
+            case FORWARD_WEIGHTS ->
+                    ConvPacks.transpose(shared, lo * C, OC * C, from, lo * C * KK, KK, M * C, KK);
+            case INPUT_GRADIENT_WEIGHTS ->
+                    ConvPacks.transpose(
+                            shared, lo * KK * OC, OC, from, lo * KK, C * KK, OC, M * KK);
+            case WEIGHT_GRADIENT_INPUT -> {
+                for (int n = lo; n < hi; n++)
+                    ConvPacks.transpose(shared, n * HW * C, C, from, n * C * HW, HW, C, HW);
+            }
+        }
     }
 
     /** {@link #arranged}'s rearrangement, into {@code a}. */
@@ -246,6 +305,24 @@ final class PixelProducts {
             int ocLo,
             int ocHi,
             Gemm.Scratch s) {
+        backwardWeight(dw, dOut, x, null, g, cLo, cHi, ocLo, ocHi, s);
+    }
+
+    /**
+     * {@link #backwardWeight}, with every image's x already pixel-major, {@code xs[(n·HW + q)·C +
+     * c]} ({@link #share}), where {@code xs} is not null and the part has every input channel.
+     */
+    static void backwardWeight(
+            float[] dw,
+            float[] dOut,
+            float[] x,
+            float[] xs,
+            ConvGeom g,
+            int cLo,
+            int cHi,
+            int ocLo,
+            int ocHi,
+            Gemm.Scratch s) {
         final int N = g.N, C = g.C, OC = g.OC, HW = g.H * g.W, OHW = g.OH * g.OW;
         final int KK = g.KH * g.KW, Cp = cHi - cLo, Mo = ocHi - ocLo, base = KK + 1;
         if (Cp <= 0 || Mo <= 0) return;
@@ -258,10 +335,16 @@ final class PixelProducts {
             // OHW·cnt apart
             float[] d = s.temp(Mo * OHW * cnt);
             ConvPacks.transpose(d, 0, cnt, dOut, (n0 * OC + ocLo) * OHW, OC * OHW, cnt, Mo * OHW);
-            // the part's channels of each image, pixel-major: xs[(n·HW + q)·Cp + c − cLo]
-            float[] xs = s.temp2(cnt * HW * Cp);
-            for (int n = 0; n < cnt; n++)
-                ConvPacks.transpose(xs, n * HW * Cp, Cp, x, ((n0 + n) * C + cLo) * HW, HW, Cp, HW);
+            // the part's channels of each image, pixel-major: b[bOff + (n·HW + q)·Cp + c − cLo]
+            float[] b = xs;
+            int bOff = n0 * HW * C;
+            if (xs == null) {
+                b = s.temp2(cnt * HW * Cp);
+                bOff = 0;
+                for (int n = 0; n < cnt; n++)
+                    ConvPacks.transpose(
+                            b, n * HW * Cp, Cp, x, ((n0 + n) * C + cLo) * HW, HW, Cp, HW);
+            }
             for (int t = 0; t < KK; t++)
                 for (int i = table[t]; i < table[t + 1]; i++) {
                     int p = table[base + 2 * i], q = table[base + 2 * i + 1];
@@ -273,7 +356,7 @@ final class PixelProducts {
                             p * cnt,
                             OHW * cnt,
                             1,
-                            rows.set(xs, q * Cp, HW * Cp),
+                            rows.set(b, bOff + q * Cp, HW * Cp),
                             Mo,
                             Cp,
                             cnt,
@@ -382,11 +465,29 @@ final class PixelProducts {
             int cHi,
             boolean keep,
             Gemm.Scratch s) {
+        if (nHi <= nLo || cHi <= cLo) return;
+        // the part's columns of w transposed, a[((c − cLo)·KK + t)·OC + oc]: W_t's rows KK·OC apart
+        float[] a = arranged(w, g, false, cLo, cHi, keep, s);
+        backwardInputArranged(dx, dOut, a, g, nLo, nHi, cLo, cHi, s);
+    }
+
+    /**
+     * {@link #backwardInput} with the part's weights already rearranged, {@code a[((c − cLo)·KK +
+     * t)·OC + oc]}: by this part, or once for every image part ({@link #share}).
+     */
+    static void backwardInputArranged(
+            float[] dx,
+            float[] dOut,
+            float[] a,
+            ConvGeom g,
+            int nLo,
+            int nHi,
+            int cLo,
+            int cHi,
+            Gemm.Scratch s) {
         final int C = g.C, OC = g.OC, HW = g.H * g.W, OHW = g.OH * g.OW, KK = g.KH * g.KW;
         final int M = cHi - cLo;
         if (nHi <= nLo || M <= 0) return;
-        // the part's columns of w transposed, a[((c − cLo)·KK + t)·OC + oc]: W_t's rows KK·OC apart
-        float[] a = arranged(w, g, false, cLo, cHi, keep, s);
         int[] table = pairs(g, By.INPUT_PIXEL, s);
         for (int n0 = nLo; n0 < nHi; n0 += CHUNK) {
             int cnt = Math.min(CHUNK, nHi - n0);

@@ -453,6 +453,57 @@ public final class SimdConvKernels implements ConvKernels {
         if (!direct) addTransposed(dw, K, k0, dwT, Kr, OC);
     }
 
+    /** Pixel products' rearranged weights and pixel-major x ({@code PixelProducts.sharedSize}). */
+    @Override
+    public int sharedSize(Shared what, ConvGeom g) {
+        return PixelProducts.sharedSize(what, g);
+    }
+
+    @Override
+    public void share(Shared what, float[] shared, float[] from, ConvGeom g, int lo, int hi) {
+        if (sharedSize(what, g) == 0) ConvKernels.super.share(what, shared, from, g, lo, hi);
+        else PixelProducts.share(what, shared, from, g, lo, hi);
+    }
+
+    @Override
+    public void forwardShared(
+            float[] out,
+            float[] x,
+            float[] shared,
+            float[] b,
+            ConvGeom g,
+            boolean accumulate,
+            int nLo,
+            int nHi) {
+        if (sharedSize(Shared.FORWARD_WEIGHTS, g) == 0) {
+            ConvKernels.super.forwardShared(out, x, shared, b, g, accumulate, nLo, nHi);
+            return;
+        }
+        PixelProducts.forwardArranged(
+                out, x, shared, g, accumulate, nLo, nHi, 0, g.OC, Gemm.SCRATCH.get());
+        if (b != null) addBias(out, b, g.OC, g.OH * g.OW, nLo, nHi, 0, g.OC);
+    }
+
+    @Override
+    public void backwardInputShared(
+            float[] dx, float[] dOut, float[] shared, ConvGeom g, int nLo, int nHi) {
+        if (sharedSize(Shared.INPUT_GRADIENT_WEIGHTS, g) == 0)
+            ConvKernels.super.backwardInputShared(dx, dOut, shared, g, nLo, nHi);
+        else
+            PixelProducts.backwardInputArranged(
+                    dx, dOut, shared, g, nLo, nHi, 0, g.C, Gemm.SCRATCH.get());
+    }
+
+    @Override
+    public void backwardWeightOutChannelsShared(
+            float[] dw, float[] dOut, float[] shared, ConvGeom g, int ocLo, int ocHi) {
+        if (sharedSize(Shared.WEIGHT_GRADIENT_INPUT, g) == 0)
+            ConvKernels.super.backwardWeightOutChannelsShared(dw, dOut, shared, g, ocLo, ocHi);
+        else
+            PixelProducts.backwardWeight(
+                    dw, dOut, null, shared, g, 0, g.C, ocLo, ocHi, Gemm.SCRATCH.get());
+    }
+
     /**
      * Whether {@link #backwardInput} adds each tile of its product straight into dx (col2im fused
      * into the GEMM, {@code ConvPacks.Col2imSink}) instead of writing dcols and reading it back:

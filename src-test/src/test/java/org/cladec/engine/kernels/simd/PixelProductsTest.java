@@ -5,11 +5,13 @@ import static org.cladec.testing.RandomArrays.uniform;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.List;
 import org.cladec.engine.kernels.ConvGeom;
+import org.cladec.engine.kernels.ConvKernels.Shared;
 import org.cladec.engine.kernels.ScalarConvKernels;
 import org.cladec.engine.tensor.Rng;
 import org.junit.jupiter.api.Test;
@@ -264,6 +266,85 @@ class PixelProductsTest {
                         dw, parts, "weights by output channels " + g + " " + Arrays.toString(cuts));
             }
         }
+    }
+
+    /**
+     * The forms every part of a call would derive in full (rearranged weights for the image parts
+     * of forward and the input gradient, pixel-major x for the output-channel parts of the weight
+     * gradient), derived once in parts of any size, give the unshared calls' values bit for bit;
+     * and only the splits that would repeat them have them.
+     */
+    @Test
+    void sharedFormsGiveTheUnsharedValues() {
+        Rng r = new Rng(27);
+        SimdConvKernels simd = new SimdConvKernels();
+        for (int n : new int[] {3, PixelProducts.WEIGHT_CHUNK + 19}) {
+            for (ConvGeom g : geometries(n)) {
+                float[] x = uniform(r, g.xSize()), w = uniform(r, g.wSize()), b = uniform(r, g.OC);
+                float[] d = uniform(r, g.outSize());
+                int fw = simd.sharedSize(Shared.FORWARD_WEIGHTS, g),
+                        iw = simd.sharedSize(Shared.INPUT_GRADIENT_WEIGHTS, g),
+                        xs = simd.sharedSize(Shared.WEIGHT_GRADIENT_INPUT, g);
+                assertEquals(simd.splitsByChannels(g) ? 0 : g.wSize(), fw, g.toString());
+                assertEquals(fw, iw, g.toString());
+                assertEquals(
+                        simd.splitsWeightGradientByOutChannels(g) ? g.xSize() : 0,
+                        xs,
+                        g.toString());
+                int[] imageCuts = {0, 1, g.N / 2 + 1, g.N};
+                if (fw > 0) {
+                    float[] a = shared(simd, Shared.FORWARD_WEIGHTS, fw, w, g);
+                    for (boolean acc : new boolean[] {false, true}) {
+                        float[] want = d.clone(), got = d.clone();
+                        simd.forward(want, x, w, b, g, acc, 0, g.N);
+                        for (int i = 0; i + 1 < imageCuts.length; i++)
+                            simd.forwardShared(
+                                    got, x, a, b, g, acc, imageCuts[i], imageCuts[i + 1]);
+                        assertArrayEquals(want, got, "forward " + acc + " " + g);
+                    }
+                    a = shared(simd, Shared.INPUT_GRADIENT_WEIGHTS, iw, w, g);
+                    float[] want = x.clone(), got = x.clone();
+                    simd.backwardInput(want, d, w, g, 0, g.N);
+                    for (int i = 0; i + 1 < imageCuts.length; i++)
+                        simd.backwardInputShared(got, d, a, g, imageCuts[i], imageCuts[i + 1]);
+                    assertArrayEquals(want, got, "backwardInput " + g);
+                }
+                if (xs > 0) {
+                    float[] a = shared(simd, Shared.WEIGHT_GRADIENT_INPUT, xs, x, g);
+                    float[] want = w.clone(), got = w.clone();
+                    simd.backwardWeightOutChannels(want, d, x, g, 0, g.OC);
+                    int[] cuts = {0, 1, 7, g.OC};
+                    for (int i = 0; i + 1 < cuts.length; i++)
+                        simd.backwardWeightOutChannelsShared(got, d, a, g, cuts[i], cuts[i + 1]);
+                    assertArrayEquals(want, got, "backwardWeight " + g);
+                }
+            }
+        }
+        // the classifier's 4×4 → 2×2 layer shares its weights; the decoder's 2×2 → 4×4 one splits
+        // by channels and has none to share; the scalar kernels share nothing
+        ConvGeom four = ConvGeom.conv(128, 256, 4, 4, 256, 3, 3, 2, 2, 1, 1),
+                two = ConvGeom.transposed(128, 512, 2, 2, 256, 4, 4, 2, 2, 1, 1, 0, 0);
+        assertEquals(four.wSize(), simd.sharedSize(Shared.FORWARD_WEIGHTS, four));
+        assertEquals(0, simd.sharedSize(Shared.FORWARD_WEIGHTS, two));
+        assertThrows(
+                UnsupportedOperationException.class,
+                () ->
+                        simd.forwardShared(
+                                new float[two.outSize()], null, null, null, two, false, 0, 1));
+        for (Shared what : Shared.values())
+            assertEquals(0, new ScalarConvKernels().sharedSize(what, four), what.toString());
+    }
+
+    /** The form {@code what} of {@code from}, derived in three parts of uneven size. */
+    private static float[] shared(
+            SimdConvKernels simd, Shared what, int size, float[] from, ConvGeom g) {
+        float[] a = new float[size];
+        Arrays.fill(a, Float.NaN); // any element no part writes shows
+        int e = what.extent(g);
+        int[] cuts = {0, 1, Math.max(1, e / 3), e};
+        for (int i = 0; i + 1 < cuts.length; i++)
+            simd.share(what, a, from, g, cuts[i], cuts[i + 1]);
+        return a;
     }
 
     /**

@@ -1,0 +1,82 @@
+package org.cladec.engine.ops;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.cladec.engine.kernels.ConvGeom;
+import org.cladec.engine.kernels.ConvKernels.Shared;
+import org.cladec.engine.kernels.Kernels;
+import org.cladec.engine.parallel.Parallel;
+import org.cladec.engine.tensor.Rng;
+import org.cladec.engine.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Convolutions and transposed convolutions through the pool give what one thread gives, bit for bit
+ * (output, dx, dw, db), on the small planes whose kernels share a form of the weights or of x among
+ * the parts of a call ({@code ConvKernels.Shared}), with batches that do not halve evenly.
+ */
+class ConvSplitTest {
+    /** {N, C, H, W, OC, K, stride, padding}: convolutions. */
+    static final int[][] CONVS = {
+        {67, 21, 4, 4, 37, 3, 2, 1}, // forward and input gradient share the weights
+        {67, 19, 4, 4, 35, 3, 1, 1}, // and the weight gradient, split by output channels, x
+        {45, 16, 8, 8, 32, 3, 1, 1}
+    };
+
+    /** {N, C, H, W, OC, K, stride, padding}: transposed convolutions (4 × 4 → 8 × 8). */
+    static final int[][] TRANSPOSED = {{67, 40, 4, 4, 18, 4, 2, 1}};
+
+    @Test
+    void poolGivesOneThreadsBits() {
+        for (int[][] set : new int[][][] {CONVS, TRANSPOSED})
+            for (int[] sh : set) {
+                boolean transposed = set == TRANSPOSED;
+                float[][] one = new float[4][], pool = new float[4][];
+                Parallel.serially(() -> run(sh, transposed, one));
+                run(sh, transposed, pool);
+                for (int i = 0; i < one.length; i++)
+                    assertArrayEquals(one[i], pool[i], java.util.Arrays.toString(sh) + " " + i);
+            }
+    }
+
+    /** With the SIMD kernels, the shapes above do take the shared forms. */
+    @Test
+    void theShapesShare() {
+        if (Kernels.conv().sharedSize(Shared.FORWARD_WEIGHTS, geometry(CONVS[0])) == 0)
+            return; // the plain-Java kernels share nothing
+        assertTrue(Kernels.conv().sharedSize(Shared.WEIGHT_GRADIENT_INPUT, geometry(CONVS[1])) > 0);
+        int[] t = TRANSPOSED[0];
+        ConvGeom g =
+                ConvGeom.transposed(
+                        t[0], t[1], t[2], t[3], t[4], t[5], t[5], t[6], t[6], t[7], t[7], 0, 0);
+        assertTrue(Kernels.conv().sharedSize(Shared.INPUT_GRADIENT_WEIGHTS, g) > 0);
+    }
+
+    private static ConvGeom geometry(int[] s) {
+        return ConvGeom.conv(s[0], s[1], s[2], s[3], s[4], s[5], s[5], s[6], s[6], s[7], s[7]);
+    }
+
+    /** out, dx, dw, db of a forward and backward pass. */
+    private static void run(int[] sh, boolean transposed, float[][] into) {
+        int N = sh[0], C = sh[1], H = sh[2], W = sh[3], OC = sh[4], K = sh[5];
+        Rng r = new Rng(43);
+        Tensor x = Tensor.uniform(r, -1, 1, N, C, H, W).setRequiresGrad(true);
+        Tensor w =
+                (transposed
+                                ? Tensor.uniform(r, -1, 1, C, OC, K, K)
+                                : Tensor.uniform(r, -1, 1, OC, C, K, K))
+                        .setRequiresGrad(true);
+        Tensor b = Tensor.uniform(r, -1, 1, OC).setRequiresGrad(true);
+        Tensor out =
+                transposed
+                        ? F.convTranspose2d(x, w, b, sh[6], sh[7], 0)
+                        : F.conv2d(x, w, b, sh[6], sh[7]);
+        Tensor weights = Tensor.uniform(new Rng(44), -1, 1, out.shape());
+        F.sum(F.mul(out, weights)).backward();
+        into[0] = out.toArray();
+        into[1] = x.grad().toArray();
+        into[2] = w.grad().toArray();
+        into[3] = b.grad().toArray();
+    }
+}
