@@ -3,13 +3,18 @@ package org.cladec.engine.ops;
 import org.cladec.engine.autograd.Autograd;
 import org.cladec.engine.autograd.Op;
 import org.cladec.engine.kernels.Kernels;
+import org.cladec.engine.parallel.Parallel;
 import org.cladec.engine.tensor.Rng;
 import org.cladec.engine.tensor.Tensor;
 import org.cladec.engine.tensor.Workspace;
 
 /**
  * Inverted dropout: in training each element is zeroed with probability p and the survivors are
- * scaled by 1/(1 − p), so evaluation is the identity. The mask comes from the caller's {@link Rng}.
+ * scaled by 1/(1 − p), so evaluation is the identity. The mask comes from one key drawn from the
+ * caller's {@link Rng}: element i is dropped where {@link Rng#uniformAt}(key, i) {@literal <} p, so
+ * the work splits over the pool and gives the same mask on any number of threads. (Drawn one by one
+ * from the stream, the 65,536 elements of the classifier's dropout took 0.5 ms on one thread, the
+ * longest stretch of a training step with no split.)
  */
 final class Dropout implements Op {
     private float[] mask;
@@ -22,10 +27,23 @@ final class Dropout implements Op {
         int n = x.size();
         float[] mask = Workspace.floats(n);
         float keep = p == 1f ? 0f : 1f / (1f - p);
-        for (int i = 0; i < n; i++) mask[i] = rng.nextFloat() < p ? 0f : keep;
         Tensor xd = x.dense();
         Tensor out = Tensor.empty(x.shapeRef());
-        Kernels.ew().mul(out.data(), xd.data(), mask, n);
+        float[] o = out.data(), xa = xd.data();
+        long key = rng.nextKey(); // element i's draw is Rng.uniformAt(key, i), on any thread
+        // uniformAt(key, i) = t·2^-24 < p exactly where the 24-bit t < ⌈p·2^24⌉: a sign bit, not
+        // a branch the random bits would mispredict half the time at p = 0.5
+        int drop = (int) Math.ceil(p * 0x1.0p24);
+        Parallel.forBlocks(
+                n,
+                (lo, hi) -> {
+                    for (int i = lo; i < hi; i++) {
+                        int t = Rng.bitsAt(key, i);
+                        float m = keep * ((drop - 1 - t) >>> 31); // t < drop: 0, else keep
+                        mask[i] = m;
+                        o[i] = xa[i] * m;
+                    }
+                });
         if (Autograd.needsGrad(x)) {
             Dropout op = new Dropout();
             op.mask = mask;

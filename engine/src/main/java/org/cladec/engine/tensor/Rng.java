@@ -70,6 +70,29 @@ public final class Rng {
         return (nextInt() >>> 8) * 0x1.0p-24f;
     }
 
+    /**
+     * A key for {@link #uniformAt}: 64 bits drawn from this stream. One draw then stands for as
+     * many numbers as the caller needs, which any thread can compute in any order.
+     */
+    public long nextKey() {
+        return ((long) nextInt() << 32) ^ (nextInt() & 0xFFFFFFFFL);
+    }
+
+    /**
+     * Uniform in {@code [0, 1)} with 24 random bits: element {@code index} of a counter-based
+     * stream keyed by {@code key} (SplitMix64's mix of {@code key + (index + 1)·γ}). Element i does
+     * not depend on any other, so work split over threads draws the same numbers as one thread
+     * (dropout's masks).
+     */
+    public static float uniformAt(long key, long index) {
+        return bitsAt(key, index) * 0x1.0p-24f;
+    }
+
+    /** The 24 bits of {@link #uniformAt}{@code (key, index)}, an int in {@code [0, 2^24)}. */
+    public static int bitsAt(long key, long index) {
+        return (int) (splitMix(key + (index + 1) * 0x9E3779B97F4A7C15L) >>> 40);
+    }
+
     /** Uniform in {@code [lo, hi)}. */
     public float uniform(float lo, float hi) {
         return lo + (hi - lo) * nextFloat();
