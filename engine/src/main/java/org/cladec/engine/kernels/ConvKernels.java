@@ -48,6 +48,15 @@ public interface ConvKernels {
     }
 
     /**
+     * Images this kernel takes in groups when forward or backwardInput is split by images: a split
+     * whose boundaries are multiples of it leaves no partial group (pixel products put 64 images in
+     * a GEMM's columns). Any split gives the same values; this is about speed only.
+     */
+    default int imageGrain(ConvGeom g) {
+        return 1;
+    }
+
+    /**
      * {@link #forward} of every image, for output channels {@code [ocLo, ocHi)} only. Called only
      * where {@link #splitsByChannels} is true.
      */

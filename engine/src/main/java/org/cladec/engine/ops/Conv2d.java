@@ -85,8 +85,10 @@ final class Conv2d implements Op {
                     (lo, hi) ->
                             k.forwardChannelsScaleShiftRelu(o, xd, wd, scale, shift, g, lo, hi));
         else
-            Parallel.forRange(
-                    g.N, (lo, hi) -> k.forwardScaleShiftRelu(o, xd, wd, scale, shift, g, lo, hi));
+            Parallel.forAligned(
+                    g.N,
+                    k.imageGrain(g),
+                    (lo, hi) -> k.forwardScaleShiftRelu(o, xd, wd, scale, shift, g, lo, hi));
         if (Autograd.needsGrad(x))
             Autograd.record(out, new BatchNormRelu(out, w.dense(), scale, g), x);
         return out;
@@ -199,12 +201,20 @@ final class Conv2d implements Op {
         else if (byChannels)
             Parallel.forRange(g.C, (lo, hi) -> k.backwardInputChannels(dx, dOut, w, g, lo, hi));
         else if (frozen)
-            Parallel.forRange(g.N, (lo, hi) -> k.backwardInputFrozen(dx, dOut, w, g, lo, hi));
+            Parallel.forAligned(
+                    g.N,
+                    k.imageGrain(g),
+                    (lo, hi) -> k.backwardInputFrozen(dx, dOut, w, g, lo, hi));
         else {
             float[] a = shared(k, ConvKernels.Shared.INPUT_GRADIENT_WEIGHTS, w, g);
             if (a != null)
-                Parallel.forRange(g.N, (lo, hi) -> k.backwardInputShared(dx, dOut, a, g, lo, hi));
-            else Parallel.forRange(g.N, (lo, hi) -> k.backwardInput(dx, dOut, w, g, lo, hi));
+                Parallel.forAligned(
+                        g.N,
+                        k.imageGrain(g),
+                        (lo, hi) -> k.backwardInputShared(dx, dOut, a, g, lo, hi));
+            else
+                Parallel.forAligned(
+                        g.N, k.imageGrain(g), (lo, hi) -> k.backwardInput(dx, dOut, w, g, lo, hi));
         }
     }
 
@@ -233,8 +243,13 @@ final class Conv2d implements Op {
         }
         float[] a = shared(k, ConvKernels.Shared.FORWARD_WEIGHTS, w, g);
         if (a != null)
-            Parallel.forRange(g.N, (lo, hi) -> k.forwardShared(out, x, a, b, g, acc, lo, hi));
-        else Parallel.forRange(g.N, (lo, hi) -> k.forward(out, x, w, b, g, acc, lo, hi));
+            Parallel.forAligned(
+                    g.N,
+                    k.imageGrain(g),
+                    (lo, hi) -> k.forwardShared(out, x, a, b, g, acc, lo, hi));
+        else
+            Parallel.forAligned(
+                    g.N, k.imageGrain(g), (lo, hi) -> k.forward(out, x, w, b, g, acc, lo, hi));
     }
 
     /**

@@ -9,8 +9,10 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * The one process-wide thread pool. Its size comes from {@link #setThreads(int)} (the CLI's {@code
  * --threads}), else {@code -Dengine.threads}, else the number of available processors, and is fixed
- * at first use. Ops split work into contiguous ranges that write disjoint outputs; kernels never
- * call this class, so nothing nests.
+ * at first use. Ops split work into contiguous ranges that write disjoint outputs, each computed
+ * the same way whatever the range, so a job may be cut anywhere: the pool cuts it in proportion to
+ * the threads' measured speeds ({@code Pool.logSpeed}). Kernels never call this class, so nothing
+ * nests.
  */
 public final class Parallel {
     /** Work on the half-open range {@code [lo, hi)}. */
@@ -78,8 +80,10 @@ public final class Parallel {
 
     /**
      * Runs {@code task} over {@code [0, n)} split into at most {@link #threads()} contiguous
-     * chunks, the remainder going to the last; the caller runs the first chunk itself. Returns when
-     * all are done and rethrows the first failure.
+     * chunks, equal (the remainder going to the last) or in proportion to the threads' measured
+     * speeds where those differ; the caller runs the first chunk itself. Returns when all are done
+     * and rethrows the first failure. Values computed by {@code task} must not depend on where the
+     * chunks meet.
      */
     public static void forRange(int n, RangeTask task) {
         forRange(n, 1, task);
@@ -126,9 +130,43 @@ public final class Parallel {
         }
     }
 
+    /**
+     * Fixes every worker's speed relative to the caller's at {@code relative} (1 = equal chunks),
+     * instead of learning it; null learns again from equal speeds. For tests that check results do
+     * not depend on where chunk boundaries fall.
+     */
+    static void fixSpeeds(Double relative) {
+        Pool p = pool();
+        p.fixed = relative != null;
+        double x = relative == null ? 0 : Math.log(relative);
+        for (int i = 1; i < p.threads; i++)
+            p.logSpeed[i] = Math.max(-Pool.MAX_LOG_SPEED, Math.min(Pool.MAX_LOG_SPEED, x));
+    }
+
+    /** The bounds the pool would give {@code chunks} chunks of n items now (tests). */
+    static int[] boundsFor(int n, int chunks, int grain) {
+        Pool p = pool();
+        p.lock.lock(); // no job is using the bounds meanwhile
+        try {
+            p.bound(n, chunks, grain);
+            return Arrays.copyOf(p.bounds, chunks + 1);
+        } finally {
+            p.lock.unlock();
+        }
+    }
+
     /** Like {@link #forRange(int, RangeTask)}, with chunks of at least {@code minChunk} items. */
     public static void forRange(int n, int minChunk, RangeTask task) {
         pool().forRange(n, minChunk, task);
+    }
+
+    /**
+     * Like {@link #forRange(int, RangeTask)}, with every boundary between chunks a multiple of
+     * {@code grain} items: for kernels that work in groups of items and would leave a partial group
+     * at a boundary elsewhere (pixel products take images 64 at a time).
+     */
+    public static void forAligned(int n, int grain, RangeTask task) {
+        pool().forRange(n, 1, Integer.MAX_VALUE, Math.max(1, grain), task);
     }
 
     /**
@@ -155,6 +193,9 @@ public final class Parallel {
 
         Pool(int threads) {
             this.threads = threads;
+            this.logSpeed = new double[threads];
+            this.bounds = new int[threads + 1];
+            this.busy = new long[threads];
             this.workers = new Worker[threads - 1];
             for (int i = 0; i < workers.length; i++) {
                 workers[i] = new Worker(i + 1);
@@ -163,37 +204,45 @@ public final class Parallel {
         }
 
         void forRange(int n, int minChunk, RangeTask task) {
-            forRange(n, minChunk, Integer.MAX_VALUE, task);
+            forRange(n, minChunk, Integer.MAX_VALUE, 1, task);
+        }
+
+        void forRange(int n, int minChunk, int block, RangeTask task) {
+            forRange(n, minChunk, block, 1, task);
         }
 
         /**
          * Chunks of at least {@code minChunk} items, each handed to task in blocks of {@code
          * block}.
          */
-        void forRange(int n, int minChunk, int block, RangeTask task) {
+        void forRange(int n, int minChunk, int block, int grain, RangeTask task) {
             if (n <= 0) return;
             int chunks = Math.min(threads, Math.max(1, n / Math.max(1, minChunk)));
+            chunks = Math.min(chunks, Math.max(1, n / grain));
             if (chunks == 1 || lock.isHeldByCurrentThread() || !lock.tryLock()) {
                 inBlocks(task, 0, n, block); // one chunk, nested, on a worker, or pool busy: inline
                 return;
             }
             try {
-                run(n, chunks, block, task);
+                run(n, chunks, block, grain, task);
             } finally {
                 lock.unlock();
             }
         }
 
         /** Runs a job on the lock holder and {@code chunks - 1} workers. */
-        private void run(int n, int chunks, int block, RangeTask task) {
+        private void run(int n, int chunks, int block, int grain, RangeTask task) {
             this.task = task;
             this.n = n;
             this.chunks = chunks;
             this.block = block;
+            bound(n, chunks, grain);
             failure.set(null);
             pending.set(chunks - 1);
             for (int i = 1; i < chunks; i++) workers[i - 1].hand();
+            long start = System.nanoTime();
             runChunk(0);
+            long own = System.nanoTime() - start;
             long deadline = System.nanoTime() + SPIN_NANOS;
             while (pending.get() != 0) {
                 if (System.nanoTime() < deadline) {
@@ -205,6 +254,7 @@ public final class Parallel {
                 waiter = null;
             }
             this.task = null;
+            learn(own);
             Throwable t = failure.get();
             if (t instanceof RuntimeException re) throw re;
             if (t instanceof Error err) throw err;
@@ -220,11 +270,95 @@ public final class Parallel {
         }
 
         void runChunk(int i) {
-            int base = n / chunks, lo = i * base, hi = i == chunks - 1 ? n : lo + base;
             try {
-                inBlocks(task, lo, hi, block);
+                inBlocks(task, bounds[i], bounds[i + 1], block);
             } catch (Throwable t) {
                 failure.compareAndSet(null, t);
+            }
+        }
+
+        /**
+         * Each thread's speed relative to the caller's (items per second in its chunks against the
+         * caller's in the same job), as logarithms averaged over recent jobs; the caller's is 0. On
+         * this project's virtual machines one vCPU ran 20-25% slower than the other for tens of
+         * seconds at a time (a neighbour on its core, presumably), and with equal chunks the faster
+         * thread waited for the slower in every job: 15-18 ms of a 75 ms classifier step.
+         */
+        private final double[] logSpeed;
+
+        /** Chunk i is items [bounds[i], bounds[i + 1]) of the current job. */
+        private final int[] bounds;
+
+        /** The busy time of each chunk of the current job, ns (the caller's in {@link #run}). */
+        private final long[] busy;
+
+        /** Jobs shorter than this say too little about the threads' speeds to learn from. */
+        static final long LEARN_NANOS = 50_000;
+
+        /**
+         * Speeds within this (as a logarithm, about 4%) of the caller's count as equal: the chunks
+         * stay equal, so measurement noise does not move the boundaries of a balanced machine.
+         */
+        static final double EQUAL = 0.04;
+
+        /** The most a chunk is scaled by (a logarithm: 0.6 to 1.65 of an equal chunk). */
+        static final double MAX_LOG_SPEED = 0.5;
+
+        /**
+         * Bounds of {@code chunks} chunks of {@code [0, n)}: in proportion to the threads' speeds,
+         * each boundary rounded to a multiple of {@code grain}, or equal where the speeds are.
+         * Which thread computes an item never changes its value (the ops' contract), so the
+         * boundaries may move from job to job.
+         */
+        void bound(int n, int chunks, int grain) {
+            double total = 0;
+            boolean equal = true;
+            for (int i = 0; i < chunks; i++) {
+                total += Math.exp(logSpeed[i]);
+                equal &= Math.abs(logSpeed[i]) < EQUAL;
+            }
+
+            bounds[0] = 0;
+            bounds[chunks] = n;
+            if (equal) {
+                int base = n / chunks;
+                for (int i = 1; i < chunks; i++) bounds[i] = i * base;
+                if (grain > 1) alignBounds(n, chunks, grain);
+                return;
+            }
+            double cum = 0;
+            for (int i = 1; i < chunks; i++) {
+                cum += Math.exp(logSpeed[i - 1]);
+                bounds[i] = (int) Math.round(n * cum / total);
+            }
+            alignBounds(n, chunks, grain);
+        }
+
+        /** Rounds the inner bounds to multiples of grain, each chunk keeping at least one item. */
+        private void alignBounds(int n, int chunks, int grain) {
+            for (int i = 1; i < chunks; i++) {
+                int b = (int) Math.round(bounds[i] / (double) grain) * grain;
+                int lo = bounds[i - 1] + 1, hi = n - (chunks - i);
+                bounds[i] = Math.max(lo, Math.min(hi, b));
+            }
+        }
+
+        /** Speeds set by {@link Parallel#fixSpeeds}: not learned. */
+        volatile boolean fixed;
+
+        /** Updates {@link #logSpeed} from the job just run, the caller having been busy own ns. */
+        private void learn(long own) {
+            if (fixed) return;
+            int ownItems = bounds[1] - bounds[0];
+            if (own < LEARN_NANOS || ownItems == 0) return;
+            double ownRate = ownItems / (double) own;
+            for (int i = 1; i < chunks; i++) {
+                long t = busy[i];
+                int items = bounds[i + 1] - bounds[i];
+                if (t < LEARN_NANOS || items == 0) continue;
+                double x = Math.log(items / (double) t / ownRate);
+                x = Math.max(-MAX_LOG_SPEED, Math.min(MAX_LOG_SPEED, x));
+                logSpeed[i] += 0.1 * (x - logSpeed[i]);
             }
         }
 
@@ -259,7 +393,9 @@ public final class Parallel {
                         parked = false;
                     }
                     done++;
+                    long start = System.nanoTime();
                     runChunk(chunk);
+                    busy[chunk] = System.nanoTime() - start; // published by the decrement below
                     if (pending.decrementAndGet() == 0) {
                         Thread w = waiter;
                         if (w != null) LockSupport.unpark(w);

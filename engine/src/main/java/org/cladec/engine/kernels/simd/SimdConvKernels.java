@@ -168,6 +168,18 @@ public final class SimdConvKernels implements ConvKernels {
     }
 
     /**
+     * Pixel products' {@link PixelProducts#CHUNK} images, the columns of one chunk's products; an
+     * im2col chunk of images where several make one product ({@link #columnChunk}).
+     */
+    @Override
+    public int imageGrain(ConvGeom g) {
+        if (DenseConv.applies(g) || g.C == 1) return 1;
+        if (PixelProducts.applies(g)) return PixelProducts.CHUNK;
+        int OHW = g.OH * g.OW;
+        return OHW >= TARGET_COLS ? 1 : columnChunk(OHW, g.C * g.KH * g.KW, g.N);
+    }
+
+    /**
      * The dense form packs its weight matrix per call, so it splits by channels; so do pixel
      * products where the weights they rearrange per call outweigh the activations.
      */

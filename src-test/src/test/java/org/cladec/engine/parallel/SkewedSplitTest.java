@@ -1,0 +1,154 @@
+package org.cladec.engine.parallel;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import org.cladec.engine.nn.BatchNorm;
+import org.cladec.engine.nn.Conv2d;
+import org.cladec.engine.nn.ConvTranspose2d;
+import org.cladec.engine.nn.Linear;
+import org.cladec.engine.nn.Module;
+import org.cladec.engine.ops.F;
+import org.cladec.engine.optim.Adam;
+import org.cladec.engine.tensor.Rng;
+import org.cladec.engine.tensor.Tensor;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The pool cuts a job in proportion to the threads' measured speeds, so chunk boundaries move from
+ * job to job. Here the speeds are fixed: the bounds follow them (aligned where asked, equal where
+ * the speeds are), and a training step of convolutions, transposed convolutions, batch norm,
+ * dropout, a linear layer and Adam gives one thread's values bit for bit however the chunks fall.
+ */
+class SkewedSplitTest {
+    @AfterEach
+    void learnAgain() {
+        Parallel.fixSpeeds(null);
+    }
+
+    @Test
+    void boundsFollowTheSpeeds() {
+        Parallel.fixSpeeds(1.0);
+        assertArrayEquals(new int[] {0, 64, 128}, Parallel.boundsFor(128, 2, 1));
+        assertArrayEquals(new int[] {0, 50, 101}, Parallel.boundsFor(101, 2, 1));
+        Parallel.fixSpeeds(1.02); // within the noise: equal
+        assertArrayEquals(new int[] {0, 64, 128}, Parallel.boundsFor(128, 2, 1));
+        Parallel.fixSpeeds(0.7); // the worker at 0.7 of the caller's speed: 0.7 / 1.7 of the items
+        assertArrayEquals(new int[] {0, 75, 128}, Parallel.boundsFor(128, 2, 1));
+        assertArrayEquals(new int[] {0, 78, 128}, Parallel.boundsFor(128, 2, 6));
+        assertArrayEquals(new int[] {0, 64, 128}, Parallel.boundsFor(128, 2, 64));
+        Parallel.fixSpeeds(1.5);
+        assertArrayEquals(new int[] {0, 51, 128}, Parallel.boundsFor(128, 2, 1));
+        assertArrayEquals(new int[] {0, 1, 2}, Parallel.boundsFor(2, 2, 1)); // one item each
+        Parallel.fixSpeeds(100.0); // clamped: e^±0.5, 0.6 to 1.65 of an equal chunk
+        assertArrayEquals(new int[] {0, 378, 1000}, Parallel.boundsFor(1000, 2, 1));
+        Parallel.fixSpeeds(0.01);
+        assertArrayEquals(new int[] {0, 622, 1000}, Parallel.boundsFor(1000, 2, 1));
+    }
+
+    @Test
+    void skewedChunksCoverEveryIndexOnce() {
+        for (double speed : new double[] {0.6, 1.7}) {
+            Parallel.fixSpeeds(speed);
+            for (int n : new int[] {2, 3, 7, 128, 1001}) {
+                AtomicIntegerArray seen = new AtomicIntegerArray(n);
+                Parallel.forAligned(
+                        n,
+                        3,
+                        (lo, hi) -> {
+                            for (int i = lo; i < hi; i++) seen.incrementAndGet(i);
+                        });
+                for (int i = 0; i < n; i++) assertEquals(1, seen.get(i), "n=" + n + " " + i);
+            }
+        }
+    }
+
+    @Test
+    void trainingStepGivesOneThreadsBits() {
+        float[] one = run(null), reference = null;
+        for (Double speed : new Double[] {1.0, 0.6, 1.7}) {
+            float[] pooled = run(speed);
+            assertArrayEquals(one, pooled, "worker speed " + speed);
+            reference = pooled;
+        }
+        assertTrue(reference.length > 80_000, "parameters: " + reference.length);
+    }
+
+    /**
+     * Parameters after two Adam steps on a small encoder-decoder; on one thread if speed is null.
+     */
+    private static float[] run(Double speed) {
+        float[][] out = new float[1][];
+        Runnable step =
+                () -> {
+                    Rng r = new Rng(7);
+                    Module net =
+                            new Module() {
+                                final Conv2d c1 = registerModule("c1", conv(1, 20, 2, r));
+                                final BatchNorm bn1 = registerModule("bn1", BatchNorm.of2d(20));
+                                final Conv2d c2 = registerModule("c2", conv(20, 40, 1, r));
+                                final BatchNorm bn2 = registerModule("bn2", BatchNorm.of2d(40));
+                                final Conv2d c3 = registerModule("c3", conv(40, 48, 2, r));
+                                final Linear fc = registerModule("fc", Linear.of(48 * 16, 64, r));
+                                final ConvTranspose2d up =
+                                        registerModule(
+                                                "up",
+                                                ConvTranspose2d.builder()
+                                                        .setIn(40)
+                                                        .setOut(18)
+                                                        .setKernel(4)
+                                                        .optStride(2)
+                                                        .optPadding(1)
+                                                        .build(r));
+
+                                @Override
+                                public Tensor forward(Tensor x) {
+                                    Tensor h = F.relu(bn1.forward(c1.forward(x)));
+                                    h = F.relu(bn2.forward(c2.forward(h)));
+                                    Tensor y = c3.forward(h);
+                                    Tensor z = fc.forward(F.dropout(F.flatten(y), 0.3f, true, r));
+                                    return F.add(F.sum(z), F.sum(up.forward(h)));
+                                }
+
+                                @Override
+                                public int[] outputShape(int[] inputShape) {
+                                    return new int[0];
+                                }
+                            };
+                    Adam adam = new Adam(net.parameters(), 1e-3f, 1e-5f);
+                    Tensor x = Tensor.uniform(r, -1, 1, 130, 1, 16, 16);
+                    for (int s = 0; s < 2; s++) {
+                        adam.zeroGrad();
+                        net.forward(x).backward();
+                        adam.step();
+                    }
+                    List<Float> all = new ArrayList<>();
+                    for (Tensor p : net.parameters()) for (float v : p.toArray()) all.add(v);
+                    float[] a = new float[all.size()];
+                    for (int i = 0; i < a.length; i++) a[i] = all.get(i);
+                    out[0] = a;
+                };
+        if (speed == null) Parallel.serially(step);
+        else {
+            Parallel.fixSpeeds(speed);
+            step.run();
+        }
+        return out[0];
+    }
+
+    private static Conv2d conv(int in, int out, int stride, Rng r) {
+        return Conv2d.builder()
+                .setIn(in)
+                .setOut(out)
+                .setKernel(3)
+                .optStride(stride)
+                .optPadding(1)
+                .optBias(false)
+                .build(r);
+    }
+}
