@@ -80,7 +80,7 @@ final class Conv2d implements Op {
         float[] o = out.data();
         ConvKernels k = Kernels.conv();
         if (k.splitsByChannels(g))
-            Parallel.forRange(
+            Parallel.forEqual( // parts keep their weights' packed forms per channel range
                     g.OC,
                     (lo, hi) ->
                             k.forwardChannelsScaleShiftRelu(o, xd, wd, scale, shift, g, lo, hi));
@@ -196,7 +196,7 @@ final class Conv2d implements Op {
         ConvKernels k = Kernels.conv();
         boolean byChannels = k.splitsByChannels(g);
         if (byChannels && frozen)
-            Parallel.forRange(
+            Parallel.forEqual( // parts keep their weights' packed forms per channel range
                     g.C, (lo, hi) -> k.backwardInputChannelsFrozen(dx, dOut, w, g, lo, hi));
         else if (byChannels)
             Parallel.forRange(g.C, (lo, hi) -> k.backwardInputChannels(dx, dOut, w, g, lo, hi));

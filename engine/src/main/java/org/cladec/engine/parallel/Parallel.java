@@ -144,11 +144,11 @@ public final class Parallel {
     }
 
     /** The bounds the pool would give {@code chunks} chunks of n items now (tests). */
-    static int[] boundsFor(int n, int chunks, int grain) {
+    static int[] boundsFor(int n, int chunks, int grain, boolean adapt) {
         Pool p = pool();
         p.lock.lock(); // no job is using the bounds meanwhile
         try {
-            p.bound(n, chunks, grain);
+            p.bound(n, chunks, grain, adapt);
             return Arrays.copyOf(p.bounds, chunks + 1);
         } finally {
             p.lock.unlock();
@@ -166,7 +166,17 @@ public final class Parallel {
      * at a boundary elsewhere (pixel products take images 64 at a time).
      */
     public static void forAligned(int n, int grain, RangeTask task) {
-        pool().forRange(n, 1, Integer.MAX_VALUE, Math.max(1, grain), task);
+        pool().forRange(n, 1, Integer.MAX_VALUE, Math.max(1, grain), true, task);
+    }
+
+    /**
+     * Like {@link #forRange(int, RangeTask)} with equal chunks whatever the threads' speeds: for
+     * parts that keep per-thread state keyed by their range from call to call (the weights a frozen
+     * network's dense form and pixel products keep per channel range), which a moving boundary
+     * would rebuild on every call.
+     */
+    public static void forEqual(int n, RangeTask task) {
+        pool().forRange(n, 1, Integer.MAX_VALUE, 1, false, task);
     }
 
     /**
@@ -204,18 +214,18 @@ public final class Parallel {
         }
 
         void forRange(int n, int minChunk, RangeTask task) {
-            forRange(n, minChunk, Integer.MAX_VALUE, 1, task);
+            forRange(n, minChunk, Integer.MAX_VALUE, 1, true, task);
         }
 
         void forRange(int n, int minChunk, int block, RangeTask task) {
-            forRange(n, minChunk, block, 1, task);
+            forRange(n, minChunk, block, 1, true, task);
         }
 
         /**
          * Chunks of at least {@code minChunk} items, each handed to task in blocks of {@code
          * block}.
          */
-        void forRange(int n, int minChunk, int block, int grain, RangeTask task) {
+        void forRange(int n, int minChunk, int block, int grain, boolean adapt, RangeTask task) {
             if (n <= 0) return;
             int chunks = Math.min(threads, Math.max(1, n / Math.max(1, minChunk)));
             chunks = Math.min(chunks, Math.max(1, n / grain));
@@ -224,19 +234,19 @@ public final class Parallel {
                 return;
             }
             try {
-                run(n, chunks, block, grain, task);
+                run(n, chunks, block, grain, adapt, task);
             } finally {
                 lock.unlock();
             }
         }
 
         /** Runs a job on the lock holder and {@code chunks - 1} workers. */
-        private void run(int n, int chunks, int block, int grain, RangeTask task) {
+        private void run(int n, int chunks, int block, int grain, boolean adapt, RangeTask task) {
             this.task = task;
             this.n = n;
             this.chunks = chunks;
             this.block = block;
-            bound(n, chunks, grain);
+            bound(n, chunks, grain, adapt);
             failure.set(null);
             pending.set(chunks - 1);
             for (int i = 1; i < chunks; i++) workers[i - 1].hand();
@@ -306,18 +316,18 @@ public final class Parallel {
 
         /**
          * Bounds of {@code chunks} chunks of {@code [0, n)}: in proportion to the threads' speeds,
-         * each boundary rounded to a multiple of {@code grain}, or equal where the speeds are.
-         * Which thread computes an item never changes its value (the ops' contract), so the
-         * boundaries may move from job to job.
+         * each boundary rounded to a multiple of {@code grain}, or equal where the speeds are or
+         * {@code adapt} is false. Which thread computes an item never changes its value (the ops'
+         * contract), so the boundaries may move from job to job.
          */
-        void bound(int n, int chunks, int grain) {
+        void bound(int n, int chunks, int grain, boolean adapt) {
             double total = 0;
             boolean equal = true;
             for (int i = 0; i < chunks; i++) {
                 total += Math.exp(logSpeed[i]);
                 equal &= Math.abs(logSpeed[i]) < EQUAL;
             }
-
+            equal |= !adapt;
             bounds[0] = 0;
             bounds[chunks] = n;
             if (equal) {

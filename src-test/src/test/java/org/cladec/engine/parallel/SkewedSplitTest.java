@@ -34,21 +34,22 @@ class SkewedSplitTest {
     @Test
     void boundsFollowTheSpeeds() {
         Parallel.fixSpeeds(1.0);
-        assertArrayEquals(new int[] {0, 64, 128}, Parallel.boundsFor(128, 2, 1));
-        assertArrayEquals(new int[] {0, 50, 101}, Parallel.boundsFor(101, 2, 1));
+        assertArrayEquals(new int[] {0, 64, 128}, Parallel.boundsFor(128, 2, 1, true));
+        assertArrayEquals(new int[] {0, 50, 101}, Parallel.boundsFor(101, 2, 1, true));
         Parallel.fixSpeeds(1.02); // within the noise: equal
-        assertArrayEquals(new int[] {0, 64, 128}, Parallel.boundsFor(128, 2, 1));
+        assertArrayEquals(new int[] {0, 64, 128}, Parallel.boundsFor(128, 2, 1, true));
         Parallel.fixSpeeds(0.7); // the worker at 0.7 of the caller's speed: 0.7 / 1.7 of the items
-        assertArrayEquals(new int[] {0, 75, 128}, Parallel.boundsFor(128, 2, 1));
-        assertArrayEquals(new int[] {0, 78, 128}, Parallel.boundsFor(128, 2, 6));
-        assertArrayEquals(new int[] {0, 64, 128}, Parallel.boundsFor(128, 2, 64));
+        assertArrayEquals(new int[] {0, 75, 128}, Parallel.boundsFor(128, 2, 1, true));
+        assertArrayEquals(new int[] {0, 78, 128}, Parallel.boundsFor(128, 2, 6, true));
+        assertArrayEquals(new int[] {0, 64, 128}, Parallel.boundsFor(128, 2, 64, true));
+        assertArrayEquals(new int[] {0, 64, 128}, Parallel.boundsFor(128, 2, 1, false));
         Parallel.fixSpeeds(1.5);
-        assertArrayEquals(new int[] {0, 51, 128}, Parallel.boundsFor(128, 2, 1));
-        assertArrayEquals(new int[] {0, 1, 2}, Parallel.boundsFor(2, 2, 1)); // one item each
+        assertArrayEquals(new int[] {0, 51, 128}, Parallel.boundsFor(128, 2, 1, true));
+        assertArrayEquals(new int[] {0, 1, 2}, Parallel.boundsFor(2, 2, 1, true)); // one item each
         Parallel.fixSpeeds(100.0); // clamped: e^±0.5, 0.6 to 1.65 of an equal chunk
-        assertArrayEquals(new int[] {0, 378, 1000}, Parallel.boundsFor(1000, 2, 1));
+        assertArrayEquals(new int[] {0, 378, 1000}, Parallel.boundsFor(1000, 2, 1, true));
         Parallel.fixSpeeds(0.01);
-        assertArrayEquals(new int[] {0, 622, 1000}, Parallel.boundsFor(1000, 2, 1));
+        assertArrayEquals(new int[] {0, 622, 1000}, Parallel.boundsFor(1000, 2, 1, true));
     }
 
     @Test
