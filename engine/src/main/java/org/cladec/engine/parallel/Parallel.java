@@ -228,7 +228,6 @@ public final class Parallel {
         void forRange(int n, int minChunk, int block, int grain, boolean adapt, RangeTask task) {
             if (n <= 0) return;
             int chunks = Math.min(threads, Math.max(1, n / Math.max(1, minChunk)));
-            chunks = Math.min(chunks, Math.max(1, n / grain));
             if (chunks == 1 || lock.isHeldByCurrentThread() || !lock.tryLock()) {
                 inBlocks(task, 0, n, block); // one chunk, nested, on a worker, or pool busy: inline
                 return;
@@ -316,41 +315,36 @@ public final class Parallel {
 
         /**
          * Bounds of {@code chunks} chunks of {@code [0, n)}: in proportion to the threads' speeds,
-         * each boundary rounded to a multiple of {@code grain}, or equal where the speeds are or
-         * {@code adapt} is false. Which thread computes an item never changes its value (the ops'
-         * contract), so the boundaries may move from job to job.
+         * each inner boundary on a multiple of {@code grain}; equal (the remainder to the last)
+         * where the speeds are, where {@code adapt} is false, or where a proportional cut on
+         * multiples of grain would leave a chunk empty (64 images on two threads with a grain of 64
+         * still split 32 / 32, as before). Which thread computes an item never changes its value
+         * (the ops' contract), so the boundaries may move from job to job.
          */
         void bound(int n, int chunks, int grain, boolean adapt) {
-            double total = 0;
-            boolean equal = true;
-            for (int i = 0; i < chunks; i++) {
-                total += Math.exp(logSpeed[i]);
-                equal &= Math.abs(logSpeed[i]) < EQUAL;
-            }
-            equal |= !adapt;
             bounds[0] = 0;
             bounds[chunks] = n;
-            if (equal) {
-                int base = n / chunks;
-                for (int i = 1; i < chunks; i++) bounds[i] = i * base;
-                if (grain > 1) alignBounds(n, chunks, grain);
-                return;
-            }
-            double cum = 0;
-            for (int i = 1; i < chunks; i++) {
-                cum += Math.exp(logSpeed[i - 1]);
-                bounds[i] = (int) Math.round(n * cum / total);
-            }
-            alignBounds(n, chunks, grain);
+            boolean equal = true;
+            for (int i = 1; i < chunks; i++) equal &= Math.abs(logSpeed[i]) < EQUAL;
+            if (adapt && !equal && proportional(n, chunks, grain)) return;
+            int base = n / chunks;
+            for (int i = 1; i < chunks; i++) bounds[i] = i * base;
         }
 
-        /** Rounds the inner bounds to multiples of grain, each chunk keeping at least one item. */
-        private void alignBounds(int n, int chunks, int grain) {
+        /**
+         * Inner bounds in proportion to the speeds, rounded to multiples of grain; false, with the
+         * bounds half written, where that would leave a chunk empty.
+         */
+        private boolean proportional(int n, int chunks, int grain) {
+            double total = 0, cum = 0;
+            for (int i = 0; i < chunks; i++) total += Math.exp(logSpeed[i]);
             for (int i = 1; i < chunks; i++) {
-                int b = (int) Math.round(bounds[i] / (double) grain) * grain;
-                int lo = bounds[i - 1] + 1, hi = n - (chunks - i);
-                bounds[i] = Math.max(lo, Math.min(hi, b));
+                cum += Math.exp(logSpeed[i - 1]);
+                int b = (int) Math.round(n * cum / total / grain) * grain;
+                if (b <= bounds[i - 1] || b >= n) return false;
+                bounds[i] = b;
             }
+            return true;
         }
 
         /** Speeds set by {@link Parallel#fixSpeeds}: not learned. */

@@ -42,6 +42,8 @@ class SkewedSplitTest {
         assertArrayEquals(new int[] {0, 75, 128}, Parallel.boundsFor(128, 2, 1, true));
         assertArrayEquals(new int[] {0, 78, 128}, Parallel.boundsFor(128, 2, 6, true));
         assertArrayEquals(new int[] {0, 64, 128}, Parallel.boundsFor(128, 2, 64, true));
+        // no multiple of 64 inside 64 images: equal halves, as with equal speeds
+        assertArrayEquals(new int[] {0, 32, 64}, Parallel.boundsFor(64, 2, 64, true));
         assertArrayEquals(new int[] {0, 64, 128}, Parallel.boundsFor(128, 2, 1, false));
         Parallel.fixSpeeds(1.5);
         assertArrayEquals(new int[] {0, 51, 128}, Parallel.boundsFor(128, 2, 1, true));
