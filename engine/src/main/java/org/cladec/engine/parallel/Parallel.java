@@ -162,8 +162,9 @@ public final class Parallel {
 
     /**
      * Like {@link #forRange(int, RangeTask)}, with every boundary between chunks a multiple of
-     * {@code grain} items: for kernels that work in groups of items and would leave a partial group
-     * at a boundary elsewhere (pixel products take images 64 at a time).
+     * {@code grain} items where one fits: for kernels that work in groups of items, which a
+     * boundary elsewhere would leave partial (pixel products take images 64 at a time), or whose
+     * sums a boundary elsewhere would order differently (see {@code ConvKernels.imageGrain}).
      */
     public static void forAligned(int n, int grain, RangeTask task) {
         pool().forRange(n, 1, Integer.MAX_VALUE, Math.max(1, grain), true, task);
@@ -315,32 +316,41 @@ public final class Parallel {
 
         /**
          * Bounds of {@code chunks} chunks of {@code [0, n)}: in proportion to the threads' speeds,
-         * each inner boundary on a multiple of {@code grain}; equal (the remainder to the last)
-         * where the speeds are, where {@code adapt} is false, or where a proportional cut on
-         * multiples of grain would leave a chunk empty (64 images on two threads with a grain of 64
-         * still split 32 / 32, as before). Which thread computes an item never changes its value
-         * (the ops' contract), so the boundaries may move from job to job.
+         * or equal where the speeds are or {@code adapt} is false; each inner boundary on a
+         * multiple of {@code grain} where that leaves no chunk empty. A proportional cut that
+         * cannot be aligned is dropped for the equal one; an equal cut that cannot be aligned stays
+         * where it is (64 images on two threads with a grain of 64 split 32 / 32).
          */
         void bound(int n, int chunks, int grain, boolean adapt) {
             bounds[0] = 0;
             bounds[chunks] = n;
             boolean equal = true;
-            for (int i = 1; i < chunks; i++) equal &= Math.abs(logSpeed[i]) < EQUAL;
-            if (adapt && !equal && proportional(n, chunks, grain)) return;
+            double total = 0;
+            for (int i = 0; i < chunks; i++) {
+                equal &= Math.abs(logSpeed[i]) < EQUAL;
+                total += Math.exp(logSpeed[i]);
+            }
+            if (adapt && !equal) {
+                double cum = 0;
+                for (int i = 1; i < chunks; i++) {
+                    cum += Math.exp(logSpeed[i - 1]);
+                    bounds[i] = (int) Math.round(n * cum / total);
+                }
+                if (align(n, chunks, grain)) return;
+            }
             int base = n / chunks;
             for (int i = 1; i < chunks; i++) bounds[i] = i * base;
+            if (grain > 1 && !align(n, chunks, grain))
+                for (int i = 1; i < chunks; i++) bounds[i] = i * base;
         }
 
         /**
-         * Inner bounds in proportion to the speeds, rounded to multiples of grain; false, with the
-         * bounds half written, where that would leave a chunk empty.
+         * Rounds the inner bounds to multiples of grain; false, with the bounds half rounded, where
+         * that would leave a chunk empty.
          */
-        private boolean proportional(int n, int chunks, int grain) {
-            double total = 0, cum = 0;
-            for (int i = 0; i < chunks; i++) total += Math.exp(logSpeed[i]);
+        private boolean align(int n, int chunks, int grain) {
             for (int i = 1; i < chunks; i++) {
-                cum += Math.exp(logSpeed[i - 1]);
-                int b = (int) Math.round(n * cum / total / grain) * grain;
+                int b = (int) Math.round(bounds[i] / (double) grain) * grain;
                 if (b <= bounds[i - 1] || b >= n) return false;
                 bounds[i] = b;
             }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.cladec.engine.kernels.ConvGeom;
+import org.cladec.engine.kernels.ConvKernels;
 import org.cladec.engine.kernels.ConvKernels.Shared;
 import org.cladec.engine.kernels.Kernels;
 import org.cladec.engine.parallel.Parallel;
@@ -51,6 +52,42 @@ class ConvSplitTest {
                 ConvGeom.transposed(
                         t[0], t[1], t[2], t[3], t[4], t[5], t[5], t[6], t[6], t[7], t[7], 0, 0);
         assertTrue(Kernels.conv().sharedSize(Shared.INPUT_GRADIENT_WEIGHTS, g) > 0);
+    }
+
+    /**
+     * The kernels' image grain: parts that meet on its multiples give the unsplit call's forward
+     * and input gradient bit for bit, on the geometry whose input gradient fuses col2im into its
+     * product (16 × 16 → 8 × 8; parts meeting elsewhere may add a pixel's sums in another order)
+     * and on pixel products' small planes.
+     */
+    @Test
+    void cutsOnTheImageGrainGiveTheUnsplitValues() {
+        ConvKernels k = Kernels.conv();
+        Rng r = new Rng(45);
+        for (ConvGeom g :
+                new ConvGeom[] {
+                    ConvGeom.conv(40, 8, 16, 16, 16, 3, 3, 2, 2, 1, 1),
+                    ConvGeom.conv(37, 32, 16, 16, 64, 3, 3, 2, 2, 1, 1),
+                    geometry(CONVS[0]),
+                    geometry(CONVS[2])
+                }) {
+            int grain = k.imageGrain(g);
+            float[] x = Tensor.uniform(r, -1, 1, g.xSize()).toArray(),
+                    w = Tensor.uniform(r, -1, 1, g.wSize()).toArray(),
+                    d = Tensor.uniform(r, -1, 1, g.outSize()).toArray();
+            float[] out = new float[g.outSize()], dx = new float[g.xSize()];
+            k.forward(out, x, w, null, g, false, 0, g.N);
+            k.backwardInput(dx, d, w, g, 0, g.N);
+            for (int cut = grain; cut < g.N; cut += grain) {
+                float[] o = new float[g.outSize()], p = new float[g.xSize()];
+                k.forward(o, x, w, null, g, false, 0, cut);
+                k.forward(o, x, w, null, g, false, cut, g.N);
+                k.backwardInput(p, d, w, g, 0, cut);
+                k.backwardInput(p, d, w, g, cut, g.N);
+                assertArrayEquals(out, o, "forward " + g + " cut at " + cut);
+                assertArrayEquals(dx, p, "input gradient " + g + " cut at " + cut);
+            }
+        }
     }
 
     private static ConvGeom geometry(int[] s) {

@@ -169,7 +169,9 @@ public final class SimdConvKernels implements ConvKernels {
 
     /**
      * Pixel products' {@link PixelProducts#CHUNK} images, the columns of one chunk's products; an
-     * im2col chunk of images where several make one product ({@link #columnChunk}).
+     * im2col chunk of images where several make one product ({@link #columnChunk}): a whole number
+     * of register-tile panels, so a part that starts on it lays its panels over its images as the
+     * unsplit call does, and the fused col2im adds into dx in the same order.
      */
     @Override
     public int imageGrain(ConvGeom g) {
