@@ -33,7 +33,7 @@ public final class Rng {
 
     /** A new generator seeded from this one's stream: an independent child stream. */
     public Rng fork() {
-        return new Rng(((long) nextInt() << 32) ^ (nextInt() & 0xFFFFFFFFL));
+        return new Rng(nextKey());
     }
 
     /** 32 uniformly distributed bits. */
