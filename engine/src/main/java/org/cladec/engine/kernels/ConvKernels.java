@@ -156,6 +156,40 @@ public interface ConvKernels {
     }
 
     /**
+     * Whether a convolution op should compute backwardWeight by chunks of images ({@link
+     * #weightGradientChunks(float[], float[], float[], ConvGeom, int, int)}), each into a partial
+     * sum of its own, then add the partial sums in chunk order ({@link #addWeightGradientChunks}):
+     * where each part of an input-channel split would repeat work over every image.
+     */
+    default boolean splitsWeightGradientByImages(ConvGeom g) {
+        return false;
+    }
+
+    /** The chunks of images of {@link #splitsWeightGradientByImages}; they depend on g alone. */
+    default int weightGradientChunks(ConvGeom g) {
+        throw new UnsupportedOperationException("weightGradientChunks: not split by images: " + g);
+    }
+
+    /**
+     * Chunks {@code [jLo, jHi)}'s partial weight gradients, chunk j's into {@code partials[j·K·OC
+     * ...]} as dwᵀ (K = C·KH·KW rows of OC), replacing what was there.
+     */
+    default void weightGradientChunks(
+            float[] partials, float[] dOut, float[] x, ConvGeom g, int jLo, int jHi) {
+        throw new UnsupportedOperationException("weightGradientChunks: not split by images: " + g);
+    }
+
+    /**
+     * {@code dw[:, k] +=} the sum of every chunk's partial, added in chunk order, for the columns
+     * {@code k} in {@code [kLo, kHi)} of dw (OC, K). Overwrites chunk 0's partial with the sums.
+     */
+    default void addWeightGradientChunks(
+            float[] dw, float[] partials, ConvGeom g, int kLo, int kHi) {
+        throw new UnsupportedOperationException(
+                "addWeightGradientChunks: not split by images: " + g);
+    }
+
+    /**
      * Whether a convolution op should split backwardWeight over output channels ({@link
      * #backwardWeightOutChannels}) instead of input channels: with a single input channel (a
      * network's first convolution, a decoder's last transposed one) the input-channel split has one

@@ -259,7 +259,13 @@ final class Conv2d implements Op {
      */
     static void weightGradient(float[] dw, float[] dOut, float[] x, ConvGeom g) {
         ConvKernels k = Kernels.conv();
-        if (k.splitsWeightGradientByOutChannels(g)) {
+        if (k.splitsWeightGradientByImages(g)) {
+            int K = g.C * g.KH * g.KW, chunks = k.weightGradientChunks(g);
+            float[] parts = Workspace.floats(chunks * K * g.OC);
+            Parallel.forRange(
+                    chunks, (lo, hi) -> k.weightGradientChunks(parts, dOut, x, g, lo, hi));
+            Parallel.forRange(K, (lo, hi) -> k.addWeightGradientChunks(dw, parts, g, lo, hi));
+        } else if (k.splitsWeightGradientByOutChannels(g)) {
             float[] xs = shared(k, ConvKernels.Shared.WEIGHT_GRADIENT_INPUT, x, g);
             if (xs != null)
                 Parallel.forRange(

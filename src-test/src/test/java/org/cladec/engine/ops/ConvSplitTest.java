@@ -7,9 +7,11 @@ import org.cladec.engine.kernels.ConvGeom;
 import org.cladec.engine.kernels.ConvKernels;
 import org.cladec.engine.kernels.ConvKernels.Shared;
 import org.cladec.engine.kernels.Kernels;
+import org.cladec.engine.kernels.ScalarConvKernels;
 import org.cladec.engine.parallel.Parallel;
 import org.cladec.engine.tensor.Rng;
 import org.cladec.engine.tensor.Tensor;
+import org.cladec.testing.Close;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -88,6 +90,43 @@ class ConvSplitTest {
                 assertArrayEquals(dx, p, "input gradient " + g + " cut at " + cut);
             }
         }
+    }
+
+    /**
+     * The weight gradient by chunks of images (the 16 × 16 → 8 × 8 layers): chunks computed in any
+     * parts and their sums added in any parts of dw's columns give the same bits, close to the
+     * plain-Java kernel's; through the op the pool gives one thread's bits.
+     */
+    @Test
+    void weightGradientByImageChunks() {
+        ConvKernels k = Kernels.conv();
+        ConvGeom g = ConvGeom.conv(75, 8, 16, 16, 16, 3, 3, 2, 2, 1, 1);
+        if (!k.splitsWeightGradientByImages(g)) return; // the plain-Java kernels split by channels
+        int K = g.C * g.KH * g.KW, chunks = k.weightGradientChunks(g);
+        assertTrue(chunks > 2, "chunks: " + chunks);
+        Rng r = new Rng(46);
+        float[] x = Tensor.uniform(r, -1, 1, g.xSize()).toArray(),
+                d = Tensor.uniform(r, -1, 1, g.outSize()).toArray(),
+                init = Tensor.uniform(r, -1, 1, g.wSize()).toArray();
+        float[] want = init.clone();
+        new ScalarConvKernels().backwardWeight(want, d, x, g, 0, g.C);
+        float[] first = null;
+        for (int[] cuts : new int[][] {{0, chunks}, {0, 1, chunks}, {0, chunks - 1, chunks}}) {
+            float[] parts = new float[chunks * K * g.OC], dw = init.clone();
+            for (int i = 0; i + 1 < cuts.length; i++)
+                k.weightGradientChunks(parts, d, x, g, cuts[i], cuts[i + 1]);
+            k.addWeightGradientChunks(dw, parts, g, 0, 5);
+            k.addWeightGradientChunks(dw, parts, g, 5, K);
+            Close.assertClose(want, dw, 1e-4, 1e-4, "against the plain kernel");
+            if (first == null) first = dw;
+            else assertArrayEquals(first, dw, "chunks cut at " + java.util.Arrays.toString(cuts));
+        }
+        int[] s = {75, 8, 16, 16, 16, 3, 2, 1};
+        float[][] one = new float[4][], pool = new float[4][];
+        Parallel.serially(() -> run(s, false, one));
+        run(s, false, pool);
+        for (int i = 0; i < one.length; i++)
+            assertArrayEquals(one[i], pool[i], "through the op " + i);
     }
 
     private static ConvGeom geometry(int[] s) {
