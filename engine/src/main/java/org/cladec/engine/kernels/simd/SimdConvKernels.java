@@ -449,7 +449,7 @@ public final class SimdConvKernels implements ConvKernels {
 
     @Override
     public int weightGradientChunks(ConvGeom g) {
-        int nb = images(g.OH * g.OW, TARGET_ROWS, g.C * g.KH * g.KW, g.N);
+        int nb = weightChunk(g);
         return (g.N + nb - 1) / nb;
     }
 
@@ -458,15 +458,40 @@ public final class SimdConvKernels implements ConvKernels {
     public void weightGradientChunks(
             float[] partials, float[] dOut, float[] x, ConvGeom g, int jLo, int jHi) {
         Gemm.Scratch s = Gemm.SCRATCH.get();
-        final int N = g.N, OC = g.OC, K = g.C * g.KH * g.KW, OHW = g.OH * g.OW;
-        int nb = images(OHW, TARGET_ROWS, K, N);
+        int nb = weightChunk(g), size = g.C * g.KH * g.KW * g.OC;
         for (int j = jLo; j < jHi; j++) {
-            int n0 = j * nb, cnt = Math.min(nb, N - n0), R = cnt * OHW;
-            float[] cols = s.temp(K * R);
-            ConvPacks.im2col(cols, R, x, g, n0, cnt, 0, g.C, s);
-            ConvPacks.OutCols bp = s.outCols.set(dOut, OC, OHW, n0, 0);
-            Gemm.gemm(partials, j * K * OC, OC, cols, 0, R, 1, bp, K, OC, R, false, s);
+            int n0 = j * nb, cnt = Math.min(nb, g.N - n0);
+            chunkProduct(partials, j * size, false, dOut, x, g, n0, cnt, 0, g.C, s);
         }
+    }
+
+    /** Images per chunk of the weight gradient's reduction: about {@link #TARGET_ROWS} rows. */
+    private static int weightChunk(ConvGeom g) {
+        return images(g.OH * g.OW, TARGET_ROWS, g.C * g.KH * g.KW, g.N);
+    }
+
+    /**
+     * {@code p (Kr, OC) (=|+=) im2col (Kr, R) · dOutᵀ (R, OC)} at {@code off}: the dwᵀ rows of
+     * input channels [cLo, cHi) over images [n0, n0 + cnt), im2col materialised, dOut packed as
+     * GEMM goes.
+     */
+    private static void chunkProduct(
+            float[] p,
+            int off,
+            boolean accumulate,
+            float[] dOut,
+            float[] x,
+            ConvGeom g,
+            int n0,
+            int cnt,
+            int cLo,
+            int cHi,
+            Gemm.Scratch s) {
+        final int OC = g.OC, OHW = g.OH * g.OW, Kr = (cHi - cLo) * g.KH * g.KW, R = cnt * OHW;
+        float[] cols = s.temp(Kr * R);
+        ConvPacks.im2col(cols, R, x, g, n0, cnt, cLo, cHi, s);
+        ConvPacks.OutCols bp = s.outCols.set(dOut, OC, OHW, n0, 0);
+        Gemm.gemm(p, off, OC, cols, 0, R, 1, bp, Kr, OC, R, accumulate, s);
     }
 
     @Override
@@ -485,17 +510,16 @@ public final class SimdConvKernels implements ConvKernels {
         final int k0 = cLo * KK, Kr = (cHi - cLo) * KK;
         if (Kr <= 0) return;
         final boolean direct = directWeightGradient(g);
-        int nb = images(OHW, TARGET_ROWS, K, N);
+        int nb = weightChunk(g);
         float[] dwT = direct ? null : s.temp2(Kr * OC);
         for (int n0 = 0; n0 < N; n0 += nb) {
             int cnt = Math.min(nb, N - n0), R = cnt * OHW;
-            float[] cols = s.temp(Kr * R);
-            ConvPacks.im2col(cols, R, x, g, n0, cnt, cLo, cHi, s);
             if (!direct) {
-                ConvPacks.OutCols bp = s.outCols.set(dOut, OC, OHW, n0, 0);
-                Gemm.gemm(dwT, 0, OC, cols, 0, R, 1, bp, Kr, OC, R, n0 > 0, s);
+                chunkProduct(dwT, 0, n0 > 0, dOut, x, g, n0, cnt, cLo, cHi, s);
                 continue;
             }
+            float[] cols = s.temp(Kr * R);
+            ConvPacks.im2col(cols, R, x, g, n0, cnt, cLo, cHi, s);
             // dOut's images are (OC, OHW) blocks; one (OC, R) matrix only when there is one image
             float[] a = dOut;
             int aOff = n0 * OC * OHW, ars = OHW;
