@@ -82,8 +82,8 @@ public interface ElementwiseKernels {
     /** {@code dx += dOut · (1 − out²)}, from tanh's output. */
     void tanhBackwardAcc(float[] dx, float[] dOut, float[] out, int lo, int hi);
 
-    /** {@code out = x · mask} (dropout; mask holds 0 or 1/(1−p)). */
-    void mul(float[] out, float[] x, float[] mask, int n);
+    /** {@code out = x · mask} on {@code [lo, hi)} (dropout; mask holds 0 or 1/(1−p)). */
+    void mul(float[] out, float[] x, float[] mask, int lo, int hi);
 
     /** {@code dx += dOut · mask}. */
     void mulAcc(float[] dx, float[] dOut, float[] mask, int n);

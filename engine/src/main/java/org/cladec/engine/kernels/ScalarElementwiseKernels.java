@@ -192,8 +192,8 @@ public final class ScalarElementwiseKernels implements ElementwiseKernels {
     }
 
     @Override
-    public void mul(float[] out, float[] x, float[] mask, int n) {
-        for (int i = 0; i < n; i++) out[i] = x[i] * mask[i];
+    public void mul(float[] out, float[] x, float[] mask, int lo, int hi) {
+        for (int i = lo; i < hi; i++) out[i] = x[i] * mask[i];
     }
 
     @Override

@@ -2,6 +2,7 @@ package org.cladec.engine.ops;
 
 import org.cladec.engine.autograd.Autograd;
 import org.cladec.engine.autograd.Op;
+import org.cladec.engine.kernels.ElementwiseKernels;
 import org.cladec.engine.kernels.Kernels;
 import org.cladec.engine.parallel.Parallel;
 import org.cladec.engine.tensor.Rng;
@@ -34,15 +35,13 @@ final class Dropout implements Op {
         // uniformAt(key, i) = t·2^-24 < p exactly where the 24-bit t < ⌈p·2^24⌉: a sign bit, not
         // a branch the random bits would mispredict half the time at p = 0.5
         int drop = (int) Math.ceil(p * 0x1.0p24);
+        ElementwiseKernels ew = Kernels.ew();
         Parallel.forBlocks(
                 n,
                 (lo, hi) -> {
-                    for (int i = lo; i < hi; i++) {
-                        int t = Rng.bitsAt(key, i);
-                        float m = keep * ((drop - 1 - t) >>> 31); // t < drop: 0, else keep
-                        mask[i] = m;
-                        o[i] = xa[i] * m;
-                    }
+                    for (int i = lo; i < hi; i++) // t < drop: 0, else keep
+                    mask[i] = keep * ((drop - 1 - Rng.bitsAt(key, i)) >>> 31);
+                    ew.mul(o, xa, mask, lo, hi);
                 });
         if (Autograd.needsGrad(x)) {
             Dropout op = new Dropout();

@@ -71,8 +71,8 @@ class SimdVsScalarTest {
             s.axpy(a1, 0.3f, d, n);
             v.axpy(a2, 0.3f, d, n);
             assertClose(a1, a2, 1e-7, 1e-6, "axpy n=" + n);
-            s.mul(r1, d, mask, n);
-            v.mul(r2, d, mask, n);
+            s.mul(r1, d, mask, 0, n);
+            v.mul(r2, d, mask, 0, n);
             assertClose(r1, r2, 0, 0, "mul n=" + n);
             a1 = acc.clone();
             a2 = acc.clone();

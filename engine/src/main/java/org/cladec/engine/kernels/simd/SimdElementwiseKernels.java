@@ -166,12 +166,12 @@ public final class SimdElementwiseKernels implements ElementwiseKernels {
     }
 
     @Override
-    public void mul(float[] out, float[] x, float[] mask, int n) {
-        int i = 0;
-        for (int bound = F.loopBound(n); i < bound; i += L) {
+    public void mul(float[] out, float[] x, float[] mask, int lo, int hi) {
+        int i = lo;
+        for (int bound = lo + F.loopBound(hi - lo); i < bound; i += L) {
             FloatVector.fromArray(F, x, i).mul(FloatVector.fromArray(F, mask, i)).intoArray(out, i);
         }
-        for (; i < n; i++) out[i] = x[i] * mask[i];
+        for (; i < hi; i++) out[i] = x[i] * mask[i];
     }
 
     @Override
