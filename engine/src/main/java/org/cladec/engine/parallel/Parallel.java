@@ -325,13 +325,10 @@ public final class Parallel {
             bounds[0] = 0;
             bounds[chunks] = n;
             boolean equal = true;
-            double total = 0;
-            for (int i = 0; i < chunks; i++) {
-                equal &= Math.abs(logSpeed[i]) < EQUAL;
-                total += Math.exp(logSpeed[i]);
-            }
+            for (int i = 1; i < chunks; i++) equal &= Math.abs(logSpeed[i]) < EQUAL;
             if (adapt && !equal) {
-                double cum = 0;
+                double total = 0, cum = 0;
+                for (int i = 0; i < chunks; i++) total += Math.exp(logSpeed[i]);
                 for (int i = 1; i < chunks; i++) {
                     cum += Math.exp(logSpeed[i - 1]);
                     bounds[i] = (int) Math.round(n * cum / total);
@@ -340,21 +337,25 @@ public final class Parallel {
             }
             int base = n / chunks;
             for (int i = 1; i < chunks; i++) bounds[i] = i * base;
-            if (grain > 1 && !align(n, chunks, grain))
-                for (int i = 1; i < chunks; i++) bounds[i] = i * base;
+            if (grain > 1) align(n, chunks, grain);
         }
 
         /**
-         * Rounds the inner bounds to multiples of grain; false, with the bounds half rounded, where
-         * that would leave a chunk empty.
+         * Rounds the inner bounds to multiples of grain; false, the bounds untouched, where that
+         * would leave a chunk empty.
          */
         private boolean align(int n, int chunks, int grain) {
-            for (int i = 1; i < chunks; i++) {
-                int b = (int) Math.round(bounds[i] / (double) grain) * grain;
-                if (b <= bounds[i - 1] || b >= n) return false;
-                bounds[i] = b;
+            for (int i = 1, prev = 0; i < chunks; i++) {
+                int b = rounded(bounds[i], grain);
+                if (b <= prev || b >= n) return false;
+                prev = b;
             }
+            for (int i = 1; i < chunks; i++) bounds[i] = rounded(bounds[i], grain);
             return true;
+        }
+
+        private static int rounded(int b, int grain) {
+            return (int) Math.round(b / (double) grain) * grain;
         }
 
         /** Speeds set by {@link Parallel#fixSpeeds}: not learned. */
