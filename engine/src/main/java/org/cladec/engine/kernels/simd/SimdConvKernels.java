@@ -440,6 +440,7 @@ public final class SimdConvKernels implements ConvKernels {
      */
     @Override
     public boolean splitsWeightGradientByImages(ConvGeom g) {
+        if (PixelProducts.applies(g)) return PixelProducts.splitsWeightGradientByImages(g);
         return !DenseConv.applies(g)
                 && !PixelProducts.applies(g)
                 && g.C > 1
@@ -449,6 +450,7 @@ public final class SimdConvKernels implements ConvKernels {
 
     @Override
     public int weightGradientChunks(ConvGeom g) {
+        if (PixelProducts.applies(g)) return PixelProducts.weightGradientChunks(g);
         int nb = weightChunk(g);
         return (g.N + nb - 1) / nb;
     }
@@ -459,6 +461,11 @@ public final class SimdConvKernels implements ConvKernels {
             float[] partials, float[] dOut, float[] x, ConvGeom g, int jLo, int jHi) {
         Gemm.Scratch s = Gemm.SCRATCH.get();
         int nb = weightChunk(g), size = g.C * g.KH * g.KW * g.OC;
+        if (PixelProducts.applies(g)) {
+            for (int j = jLo; j < jHi; j++)
+                PixelProducts.weightGradientChunk(partials, j * size, dOut, x, g, j, s);
+            return;
+        }
         for (int j = jLo; j < jHi; j++) {
             int n0 = j * nb, cnt = Math.min(nb, g.N - n0);
             chunkProduct(partials, j * size, false, dOut, x, g, n0, cnt, 0, g.C, s);
@@ -497,6 +504,10 @@ public final class SimdConvKernels implements ConvKernels {
     @Override
     public void addWeightGradientChunks(
             float[] dw, float[] partials, ConvGeom g, int kLo, int kHi) {
+        if (PixelProducts.applies(g)) {
+            PixelProducts.addWeightGradientChunks(dw, partials, g, kLo, kHi);
+            return;
+        }
         final int OC = g.OC, K = g.C * g.KH * g.KW, J = weightGradientChunks(g);
         int from = kLo * OC, n = (kHi - kLo) * OC;
         for (int j = 1; j < J; j++) add(partials, from, partials, j * K * OC + from, n);
