@@ -333,20 +333,20 @@ final class PixelProducts {
 
     /**
      * Whether {@code g}'s weight gradient goes by chunks of {@link #IMAGE_CHUNK} images, each into
-     * a partial dw of its own, rather than by input or output channels: where the partial sums are
-     * at most a quarter of x and dOut together. Split by channels, each part reads every image,
-     * half of them written by the other core, and transposes all of one operand. One JVM, calls
-     * alternated, the classifier's layers at batch 128, two threads, image chunks against the
-     * channel split: 8 × 8 → 4 × 4 (partials 0.11 of the activations) 0.77–0.85 of the time, 8 × 8
-     * stride 1 (0.05) 0.89–0.97; 4 × 4 stride 1 (0.38) 0.97–1.05 and 4 × 4 → 2 × 2 (0.90)
-     * 0.99–1.10, where one thread took 5–20% longer (the partials' taps are gathered and added once
-     * per chunk).
+     * a partial dw of its own, rather than by input or output channels: where a partial dw is at
+     * most half a chunk's x and dOut together, so that writing and adding it costs little against
+     * the chunk's products. Split by channels, each part reads every image, half of them written by
+     * the other core, and transposes all of one operand. One JVM, calls alternated, the
+     * classifier's layers at batch 128, two threads, image chunks against the channel split (the
+     * same path against itself read 0.90–0.97): 8 × 8 → 4 × 4 (partial 0.22 of a chunk's
+     * activations) 0.77–0.85 of the time, 8 × 8 stride 1 (0.09) 0.89–0.97; 4 × 4 stride 1 (0.75)
+     * 0.96–1.05 and 4 × 4 → 2 × 2 (1.8) 1.07–1.10, where one thread took 5–23% longer.
      */
     static boolean splitsWeightGradientByImages(ConvGeom g) {
         long partial = (long) g.OC * g.C * g.KH * g.KW;
         return applies(g)
                 && g.N > IMAGE_CHUNK
-                && 4 * partial <= (long) g.N * (g.C * g.H * g.W + g.OC * g.OH * g.OW);
+                && 2 * partial <= (long) IMAGE_CHUNK * (g.C * g.H * g.W + g.OC * g.OH * g.OW);
     }
 
     /** The chunks of {@link #splitsWeightGradientByImages}: they depend on g alone. */
