@@ -97,8 +97,8 @@ class ConvSplitTest {
     /** {N, C, H, W, OC, K, stride, padding}: weight gradients by chunks of images. */
     static final int[][] BY_IMAGES = {
         {75, 8, 16, 16, 16, 3, 2, 1}, // im2col (the 16 × 16 → 8 × 8 layers)
-        {130, 24, 8, 8, 40, 3, 2, 1}, // pixel products, a last chunk of 2 images
-        {129, 17, 8, 8, 33, 3, 1, 1}
+        {131, 24, 8, 8, 40, 3, 2, 1}, // pixel products: two chunks, of 65 and 66 images
+        {257, 17, 8, 8, 33, 3, 1, 1} // four chunks
     };
 
     /**

@@ -328,39 +328,45 @@ final class PixelProducts {
         addTaps(dw, 0, true, gt, g.C, g.KH * g.KW, cLo, cHi - cLo, ocLo, ocHi - ocLo, s);
     }
 
-    /** Images per chunk of a weight gradient split by images ({@link #weightGradientChunk}). */
+    /** The fewest images per chunk of a weight gradient split by images. */
     static final int IMAGE_CHUNK = 64;
 
     /**
-     * Whether {@code g}'s weight gradient goes by chunks of {@link #IMAGE_CHUNK} images, each into
-     * a partial dw of its own, rather than by input or output channels: where a partial dw is at
-     * most half a chunk's x and dOut together, so that writing and adding it costs little against
-     * the chunk's products. Split by channels, each part reads every image, half of them written by
-     * the other core, and transposes all of one operand. One JVM, calls alternated, the
-     * classifier's layers at batch 128, two threads, image chunks against the channel split (the
-     * same path against itself read 0.90–0.97): 8 × 8 → 4 × 4 (partial 0.22 of a chunk's
-     * activations) 0.77–0.85 of the time, 8 × 8 stride 1 (0.09) 0.89–0.97; 4 × 4 stride 1 (0.75)
-     * 0.96–1.05 and 4 × 4 → 2 × 2 (1.8) 1.07–1.10, where one thread took 5–23% longer.
+     * Whether {@code g}'s weight gradient goes by chunks of images ({@link #weightGradientChunks}),
+     * each into a partial dw of its own, rather than by input or output channels: where a partial
+     * dw is at most half of {@link #IMAGE_CHUNK} images' x and dOut together, so that writing and
+     * adding it costs little against the chunk's products. Split by channels, each part reads every
+     * image, half of them written by the other core, and transposes all of one operand. One JVM,
+     * calls alternated, the classifier's layers at batch 128, two threads, image chunks against the
+     * channel split (the same path against itself read 0.90–0.97): 8 × 8 → 4 × 4 (partial 0.22 of a
+     * chunk's activations) 0.77–0.85 of the time, 8 × 8 stride 1 (0.09) 0.89–0.97; 4 × 4 stride 1
+     * (0.75) 0.96–1.05 and 4 × 4 → 2 × 2 (1.8) 1.07–1.10, where one thread took 5–23% longer.
      */
     static boolean splitsWeightGradientByImages(ConvGeom g) {
         long partial = (long) g.OC * g.C * g.KH * g.KW;
         return applies(g)
-                && g.N > IMAGE_CHUNK
+                && g.N >= 2 * IMAGE_CHUNK
                 && 2 * partial <= (long) IMAGE_CHUNK * (g.C * g.H * g.W + g.OC * g.OH * g.OW);
     }
 
-    /** The chunks of {@link #splitsWeightGradientByImages}: they depend on g alone. */
+    /**
+     * The chunks of {@link #splitsWeightGradientByImages}: a power of two, of {@link #IMAGE_CHUNK}
+     * to 2·IMAGE_CHUNK − 1 images each (sizes differing by at most one), so that one, two or four
+     * threads get equal shares (three chunks, of 64, 64 and 2 images at batch 130, left two threads
+     * 128 images against 2). They depend on g alone.
+     */
     static int weightGradientChunks(ConvGeom g) {
-        return (g.N + IMAGE_CHUNK - 1) / IMAGE_CHUNK;
+        return Integer.highestOneBit(g.N / IMAGE_CHUNK);
     }
 
     /**
-     * Chunk j's partial weight gradient, images {@code [j·IMAGE_CHUNK, ...)}, into {@code
-     * partial[off ...]} laid out as dw (OC, C, KH, KW), replacing what was there.
+     * Chunk j's partial weight gradient, images {@code [j·N/J, (j + 1)·N/J)} of J chunks, into
+     * {@code partial[off ...]} laid out as dw (OC, C, KH, KW), replacing what was there.
      */
     static void weightGradientChunk(
             float[] partial, int off, float[] dOut, float[] x, ConvGeom g, int j, Gemm.Scratch s) {
-        int n0 = j * IMAGE_CHUNK, n1 = Math.min(g.N, n0 + IMAGE_CHUNK);
+        int J = weightGradientChunks(g);
+        int n0 = (int) ((long) j * g.N / J), n1 = (int) ((long) (j + 1) * g.N / J);
         float[] gt = tapProducts(dOut, x, null, g, n0, n1, 0, g.C, 0, g.OC, s);
         addTaps(partial, off, false, gt, g.C, g.KH * g.KW, 0, g.C, 0, g.OC, s);
     }
