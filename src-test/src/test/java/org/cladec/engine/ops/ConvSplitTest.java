@@ -1,6 +1,7 @@
 package org.cladec.engine.ops;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -96,7 +97,7 @@ class ConvSplitTest {
 
     /** {N, C, H, W, OC, K, stride, padding}: weight gradients by chunks of images. */
     static final int[][] BY_IMAGES = {
-        {75, 8, 16, 16, 16, 3, 2, 1}, // im2col (the 16 × 16 → 8 × 8 layers)
+        {75, 8, 16, 16, 16, 3, 2, 1}, // im2col (the 16 × 16 → 8 × 8 layers): four chunks of 18–19
         {131, 24, 8, 8, 40, 3, 2, 1}, // pixel products: two chunks, of 65 and 66 images
         {257, 17, 8, 8, 33, 3, 1, 1} // four chunks
     };
@@ -119,6 +120,7 @@ class ConvSplitTest {
             assertTrue(k.splitsWeightGradientByImages(g), g.toString());
             int K = g.C * g.KH * g.KW, chunks = k.weightGradientChunks(g);
             assertTrue(chunks > 1, "chunks: " + chunks);
+            assertEquals(1, Integer.bitCount(chunks), "equal shares for 2 or 4 threads: " + chunks);
             Rng r = new Rng(46);
             float[] x = Tensor.uniform(r, -1, 1, g.xSize()).toArray(),
                     d = Tensor.uniform(r, -1, 1, g.outSize()).toArray(),

@@ -448,26 +448,32 @@ public final class SimdConvKernels implements ConvKernels {
                 && weightGradientChunks(g) > 1;
     }
 
+    /**
+     * A power of two of chunks of at most {@link #weightChunk} images each, their sizes differing
+     * by at most one: chunks of 32 images with the rest in a last one gave two threads 64 and 36
+     * images at batch 100 (32, 32, 32, 4); now 4 × 25.
+     */
     @Override
     public int weightGradientChunks(ConvGeom g) {
         if (PixelProducts.applies(g)) return PixelProducts.weightGradientChunks(g);
-        int nb = weightChunk(g);
-        return (g.N + nb - 1) / nb;
+        int nb = weightChunk(g), J = (g.N + nb - 1) / nb;
+        return J <= 1 ? 1 : Integer.highestOneBit(J - 1) << 1;
     }
 
-    /** Each chunk's dwᵀ by one GEMM, the chunks {@link #weightGradient}'s own. */
+    /** Each chunk's dwᵀ by one GEMM over the chunk's images ({@link #weightGradientChunks}). */
     @Override
     public void weightGradientChunks(
             float[] partials, float[] dOut, float[] x, ConvGeom g, int jLo, int jHi) {
         Gemm.Scratch s = Gemm.SCRATCH.get();
-        int nb = weightChunk(g), size = g.C * g.KH * g.KW * g.OC;
+        int size = g.C * g.KH * g.KW * g.OC;
         if (PixelProducts.applies(g)) {
             for (int j = jLo; j < jHi; j++)
                 PixelProducts.weightGradientChunk(partials, j * size, dOut, x, g, j, s);
             return;
         }
+        int J = weightGradientChunks(g);
         for (int j = jLo; j < jHi; j++) {
-            int n0 = j * nb, cnt = Math.min(nb, g.N - n0);
+            int n0 = (int) ((long) j * g.N / J), cnt = (int) ((long) (j + 1) * g.N / J) - n0;
             chunkProduct(partials, j * size, false, dOut, x, g, n0, cnt, 0, g.C, s);
         }
     }
