@@ -283,6 +283,8 @@ final class PixelProducts {
      * all of the other; split by input channels every part transposed all of dOut, and on the
      * classifier's 8 × 8 stride-1 layer (dOut twice x) its 32-channel halves of 64 made products
      * too narrow for the 6 × 4 tile: two threads took 0.7 of one thread's time instead of 0.5.
+     * (From batch 128 that layer goes by chunks of images, {@link #splitsWeightGradientByImages},
+     * which the convolution op asks first.)
      */
     static boolean splitsWeightGradientByOutChannels(ConvGeom g) {
         return applies(g) && (long) g.C * g.H * g.W < (long) g.OC * g.OH * g.OW;
@@ -340,7 +342,7 @@ final class PixelProducts {
      * calls alternated, the classifier's layers at batch 128, two threads, image chunks against the
      * channel split (the same path against itself read 0.90–0.97): 8 × 8 → 4 × 4 (partial 0.22 of a
      * chunk's activations) 0.77–0.85 of the time, 8 × 8 stride 1 (0.09) 0.89–0.97; 4 × 4 stride 1
-     * (0.75) 0.96–1.05 and 4 × 4 → 2 × 2 (1.8) 1.07–1.10, where one thread took 5–23% longer.
+     * (0.75) 0.96–1.05 and 4 × 4 → 2 × 2 (1.8) 0.99–1.10, where one thread took 1–23% longer.
      */
     static boolean splitsWeightGradientByImages(ConvGeom g) {
         long partial = (long) g.OC * g.C * g.KH * g.KW;
@@ -457,9 +459,10 @@ final class PixelProducts {
      * {@code dw[off + (oc·C + cLo + c)·KK + t] (+=|=) gt[(t·Mo + oc − ocLo)·Cp + c]}: per output
      * channel, dw's run of L input channels' KK taps as KK vectors, each gathered from the per-tap
      * blocks by one of KK index maps (the maps repeat from run to run), the input channels past the
-     * last whole run one by one. Element by element the adds took 2.9 ms of the decoder's 2 × 2 → 4
-     * × 4 weight gradient (one thread); for 3 × 3 taps, one weight's taps a vector at a time left
-     * them element by element: 0.40 ms of the classifier's 4 × 4 → 2 × 2 layer's 3.2, 0.23 as runs.
+     * last whole run one by one. Element by element, the adds took 2.9 ms of the decoder's 2 × 2 →
+     * 4 × 4 weight gradient (one thread). Gathering one weight's taps a vector at a time left 3 × 3
+     * kernels' 9 taps element by element: 0.40 ms of the classifier's 4 × 4 → 2 × 2 layer's 3.2 ms,
+     * against 0.23 ms as runs.
      */
     private static void addTaps(
             float[] dw,
