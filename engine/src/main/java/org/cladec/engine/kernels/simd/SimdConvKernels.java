@@ -436,13 +436,13 @@ public final class SimdConvKernels implements ConvKernels {
      * images. Split by input channels, each part packed all of dOut and read every image, half of
      * them written by the other core (the classifier's 16 × 16 → 8 × 8 layer: two halves took
      * 3.0–3.3 ms on one thread against 2.5–2.7 for the whole call); by chunks of images each part
-     * reads only its own images.
+     * reads only its own images. Pixel products' small planes where their partial sums are small
+     * ({@code PixelProducts.splitsWeightGradientByImages}).
      */
     @Override
     public boolean splitsWeightGradientByImages(ConvGeom g) {
         if (PixelProducts.applies(g)) return PixelProducts.splitsWeightGradientByImages(g);
         return !DenseConv.applies(g)
-                && !PixelProducts.applies(g)
                 && g.C > 1
                 && !directWeightGradient(g)
                 && weightGradientChunks(g) > 1;
@@ -451,7 +451,8 @@ public final class SimdConvKernels implements ConvKernels {
     /**
      * A power of two of chunks of at most {@link #weightChunk} images each, their sizes differing
      * by at most one: chunks of 32 images with the rest in a last one gave two threads 64 and 36
-     * images at batch 100 (32, 32, 32, 4); now 4 × 25.
+     * images at batch 100 (32, 32, 32, 4); now 4 × 25. Pixel products' chunks: {@code
+     * PixelProducts.weightGradientChunks}.
      */
     @Override
     public int weightGradientChunks(ConvGeom g) {
