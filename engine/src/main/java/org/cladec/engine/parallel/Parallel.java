@@ -200,7 +200,7 @@ public final class Parallel {
 
         // the current job; each worker's volatile ticket write publishes it to that worker
         RangeTask task;
-        int n, chunks, block;
+        int chunks, block;
 
         Pool(int threads) {
             this.threads = threads;
@@ -243,7 +243,6 @@ public final class Parallel {
         /** Runs a job on the lock holder and {@code chunks - 1} workers. */
         private void run(int n, int chunks, int block, int grain, boolean adapt, RangeTask task) {
             this.task = task;
-            this.n = n;
             this.chunks = chunks;
             this.block = block;
             bound(n, chunks, grain, adapt);
