@@ -171,8 +171,10 @@ public interface ConvKernels {
     }
 
     /**
-     * Chunks {@code [jLo, jHi)}'s partial weight gradients, chunk j's into {@code partials[j·K·OC
-     * ...]} as dwᵀ (K = C·KH·KW rows of OC), replacing what was there.
+     * Chunks {@code [jLo, jHi)}'s partial weight gradients, chunk j's into the K·OC floats at
+     * {@code partials[j·K·OC]} (K = C·KH·KW), replacing what was there, laid out as the kernel's
+     * {@link #addWeightGradientChunks} reads them (the SIMD im2col path as dwᵀ, pixel products as
+     * dw).
      */
     default void weightGradientChunks(
             float[] partials, float[] dOut, float[] x, ConvGeom g, int jLo, int jHi) {

@@ -368,7 +368,8 @@ final class PixelProducts {
     static void weightGradientChunk(
             float[] partial, int off, float[] dOut, float[] x, ConvGeom g, int j, Gemm.Scratch s) {
         int J = weightGradientChunks(g);
-        int n0 = (int) ((long) j * g.N / J), n1 = (int) ((long) (j + 1) * g.N / J);
+        int n0 = SimdConvKernels.chunkStart(j, g.N, J),
+                n1 = SimdConvKernels.chunkStart(j + 1, g.N, J);
         float[] gt = tapProducts(dOut, x, null, g, n0, n1, 0, g.C, 0, g.OC, s);
         addTaps(partial, off, false, gt, g.C, g.KH * g.KW, 0, g.C, 0, g.OC, s);
     }

@@ -474,9 +474,17 @@ public final class SimdConvKernels implements ConvKernels {
         }
         int J = weightGradientChunks(g);
         for (int j = jLo; j < jHi; j++) {
-            int n0 = (int) ((long) j * g.N / J), cnt = (int) ((long) (j + 1) * g.N / J) - n0;
+            int n0 = chunkStart(j, g.N, J), cnt = chunkStart(j + 1, g.N, J) - n0;
             chunkProduct(partials, j * size, false, dOut, x, g, n0, cnt, 0, g.C, s);
         }
+    }
+
+    /**
+     * The first image of chunk j of {@code chunks} equal chunks of n images (sizes differing by at
+     * most one); chunk j ends where chunk j + 1 starts.
+     */
+    static int chunkStart(int j, int n, int chunks) {
+        return (int) ((long) j * n / chunks);
     }
 
     /** Images per chunk of the weight gradient's reduction: about {@link #TARGET_ROWS} rows. */
