@@ -1,5 +1,6 @@
 package org.cladec.engine.nn;
 
+import static org.cladec.testing.Nets.conv3x3;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -20,16 +21,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  * otherwise it is the two ops.
  */
 class ConvBatchNormReluTest {
-    private static Conv2d conv(int in, int out, int stride, Rng r) {
-        return Conv2d.builder()
-                .setIn(in)
-                .setOut(out)
-                .setKernel(3)
-                .optStride(stride)
-                .optPadding(1)
-                .optBias(false)
-                .build(r);
-    }
 
     /** Batch norm whose running statistics and affine parameters are not the defaults. */
     private static BatchNorm norm(int channels, Rng r) {
@@ -63,7 +54,7 @@ class ConvBatchNormReluTest {
     @MethodSource("shapes")
     void evalWithoutGradientsFoldsIntoTheConvolutionWithTheSameValues(int[] s) {
         Rng r = new Rng(7);
-        Conv2d conv = conv(s[1], s[3], s[4], r);
+        Conv2d conv = conv3x3(s[1], s[3], s[4], r);
         BatchNorm bn = norm(s[3], r);
         Tensor x = Tensor.uniform(r, -1f, 1f, s[0], s[1], s[2], s[2]);
         conv.eval();
@@ -83,7 +74,7 @@ class ConvBatchNormReluTest {
     @Test
     void withGradientsOrInTrainingItIsTheTwoOps() {
         Rng r = new Rng(8);
-        Conv2d conv = conv(3, 5, 2, r);
+        Conv2d conv = conv3x3(3, 5, 2, r);
         BatchNorm bn = norm(5, r);
         Tensor x = Tensor.uniform(r, -1f, 1f, 4, 3, 8, 8);
         bn.eval();
@@ -100,7 +91,7 @@ class ConvBatchNormReluTest {
     @Test
     void aFrozenBlockFoldsAndGivesTheTwoOpsInputGradient() {
         Rng r = new Rng(10);
-        Conv2d conv = conv(3, 5, 2, r);
+        Conv2d conv = conv3x3(3, 5, 2, r);
         BatchNorm bn = norm(5, r);
         conv.setRequiresGrad(false);
         bn.setRequiresGrad(false);
@@ -122,7 +113,7 @@ class ConvBatchNormReluTest {
     @Test
     void theFusedOpRefusesInputsThatNeedAGradientAndMisshapedStatistics() {
         Rng r = new Rng(9);
-        Conv2d conv = conv(2, 3, 1, r);
+        Conv2d conv = conv3x3(2, 3, 1, r);
         BatchNorm bn = norm(3, r);
         Tensor x = Tensor.uniform(r, -1f, 1f, 2, 2, 4, 4);
         IllegalStateException e =

@@ -1,5 +1,6 @@
 package org.cladec.engine.parallel;
 
+import static org.cladec.testing.Nets.conv3x3;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -97,15 +98,15 @@ class SkewedSplitTest {
                     Rng r = new Rng(7);
                     Module net =
                             new Module() {
-                                final Conv2d c0 = registerModule("c0", conv(1, 8, 2, r));
+                                final Conv2d c0 = registerModule("c0", conv3x3(1, 8, 2, r));
                                 // 16 x 16 -> 8 x 8 over 8 channels: the input gradient with
                                 // col2im fused into its product, whose sums follow the image
                                 // grain
-                                final Conv2d c1 = registerModule("c1", conv(8, 20, 2, r));
+                                final Conv2d c1 = registerModule("c1", conv3x3(8, 20, 2, r));
                                 final BatchNorm bn1 = registerModule("bn1", BatchNorm.of2d(20));
-                                final Conv2d c2 = registerModule("c2", conv(20, 40, 1, r));
+                                final Conv2d c2 = registerModule("c2", conv3x3(20, 40, 1, r));
                                 final BatchNorm bn2 = registerModule("bn2", BatchNorm.of2d(40));
-                                final Conv2d c3 = registerModule("c3", conv(40, 48, 2, r));
+                                final Conv2d c3 = registerModule("c3", conv3x3(40, 48, 2, r));
                                 final Linear fc = registerModule("fc", Linear.of(48 * 16, 64, r));
                                 final ConvTranspose2d up =
                                         registerModule(
@@ -155,16 +156,5 @@ class SkewedSplitTest {
             step.run();
         }
         return out[0];
-    }
-
-    private static Conv2d conv(int in, int out, int stride, Rng r) {
-        return Conv2d.builder()
-                .setIn(in)
-                .setOut(out)
-                .setKernel(3)
-                .optStride(stride)
-                .optPadding(1)
-                .optBias(false)
-                .build(r);
     }
 }

@@ -1,10 +1,10 @@
 package org.cladec.engine.train;
 
+import static org.cladec.testing.Nets.conv3x3;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.cladec.engine.nn.BatchNorm;
-import org.cladec.engine.nn.Conv2d;
 import org.cladec.engine.nn.ConvTranspose2d;
 import org.cladec.engine.nn.Flatten;
 import org.cladec.engine.nn.Linear;
@@ -27,24 +27,10 @@ class TrainingTest {
         Rng rng = new Rng(2024);
         Sequential net =
                 new Sequential(
-                        Conv2d.builder()
-                                .setIn(1)
-                                .setOut(8)
-                                .setKernel(3)
-                                .optStride(2)
-                                .optPadding(1)
-                                .optBias(false)
-                                .build(rng),
+                        conv3x3(1, 8, 2, rng),
                         BatchNorm.of2d(8),
                         new ReLU(),
-                        Conv2d.builder()
-                                .setIn(8)
-                                .setOut(16)
-                                .setKernel(3)
-                                .optStride(2)
-                                .optPadding(1)
-                                .optBias(false)
-                                .build(rng),
+                        conv3x3(8, 16, 2, rng),
                         BatchNorm.of2d(16),
                         new ReLU(),
                         new Flatten(),
