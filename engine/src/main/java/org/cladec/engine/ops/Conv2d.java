@@ -85,10 +85,8 @@ final class Conv2d implements Op {
                     (lo, hi) ->
                             k.forwardChannelsScaleShiftRelu(o, xd, wd, scale, shift, g, lo, hi));
         else
-            Parallel.forAligned(
-                    g.N,
-                    k.imageGrain(g),
-                    (lo, hi) -> k.forwardScaleShiftRelu(o, xd, wd, scale, shift, g, lo, hi));
+            overImages(
+                    k, g, (lo, hi) -> k.forwardScaleShiftRelu(o, xd, wd, scale, shift, g, lo, hi));
         if (Autograd.needsGrad(x))
             Autograd.record(out, new BatchNormRelu(out, w.dense(), scale, g), x);
         return out;
@@ -201,21 +199,23 @@ final class Conv2d implements Op {
         else if (byChannels)
             Parallel.forRange(g.C, (lo, hi) -> k.backwardInputChannels(dx, dOut, w, g, lo, hi));
         else if (frozen)
-            Parallel.forAligned(
-                    g.N,
-                    k.imageGrain(g),
-                    (lo, hi) -> k.backwardInputFrozen(dx, dOut, w, g, lo, hi));
+            overImages(k, g, (lo, hi) -> k.backwardInputFrozen(dx, dOut, w, g, lo, hi));
         else {
             float[] a = shared(k, ConvKernels.Shared.INPUT_GRADIENT_WEIGHTS, w, g);
             if (a != null)
-                Parallel.forAligned(
-                        g.N,
-                        k.imageGrain(g),
-                        (lo, hi) -> k.backwardInputShared(dx, dOut, a, g, lo, hi));
-            else
-                Parallel.forAligned(
-                        g.N, k.imageGrain(g), (lo, hi) -> k.backwardInput(dx, dOut, w, g, lo, hi));
+                overImages(k, g, (lo, hi) -> k.backwardInputShared(dx, dOut, a, g, lo, hi));
+            else overImages(k, g, (lo, hi) -> k.backwardInput(dx, dOut, w, g, lo, hi));
         }
+    }
+
+    /**
+     * Runs {@code task} over g's images on the pool, every boundary between parts on the kernel's
+     * {@link ConvKernels#imageGrain}: a part that starts elsewhere may leave a partial group of
+     * images (pixel products) or add some elements' terms in another order (the fused col2im), so
+     * every split of a convolution by images goes through here.
+     */
+    static void overImages(ConvKernels k, ConvGeom g, Parallel.RangeTask task) {
+        Parallel.forAligned(g.N, k.imageGrain(g), task);
     }
 
     /**
@@ -242,14 +242,8 @@ final class Conv2d implements Op {
             return;
         }
         float[] a = shared(k, ConvKernels.Shared.FORWARD_WEIGHTS, w, g);
-        if (a != null)
-            Parallel.forAligned(
-                    g.N,
-                    k.imageGrain(g),
-                    (lo, hi) -> k.forwardShared(out, x, a, b, g, acc, lo, hi));
-        else
-            Parallel.forAligned(
-                    g.N, k.imageGrain(g), (lo, hi) -> k.forward(out, x, w, b, g, acc, lo, hi));
+        if (a != null) overImages(k, g, (lo, hi) -> k.forwardShared(out, x, a, b, g, acc, lo, hi));
+        else overImages(k, g, (lo, hi) -> k.forward(out, x, w, b, g, acc, lo, hi));
     }
 
     /**

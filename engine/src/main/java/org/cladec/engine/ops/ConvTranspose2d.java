@@ -88,9 +88,9 @@ final class ConvTranspose2d implements Op {
                     });
         } else {
             float[] a = Conv2d.shared(k, ConvKernels.Shared.INPUT_GRADIENT_WEIGHTS, wa, g);
-            Parallel.forAligned(
-                    g.N,
-                    k.imageGrain(g),
+            Conv2d.overImages(
+                    k,
+                    g,
                     (lo, hi) -> {
                         startWithBias(o, bd, g, lo, hi, 0, g.C);
                         if (a != null) k.backwardInputShared(o, xa, a, g, lo, hi);
