@@ -39,8 +39,9 @@ final class Dropout implements Op {
         Parallel.forBlocks(
                 n,
                 (lo, hi) -> {
-                    for (int i = lo; i < hi; i++) // t < drop: 0, else keep
-                    mask[i] = keep * ((drop - 1 - Rng.bitsAt(key, i)) >>> 31);
+                    // t < drop: 0, else keep
+                    for (int i = lo; i < hi; i++)
+                        mask[i] = keep * ((drop - 1 - Rng.bitsAt(key, i)) >>> 31);
                     ew.mul(o, xa, mask, lo, hi);
                 });
         if (Autograd.needsGrad(x)) {
