@@ -218,19 +218,17 @@ public interface ConvKernels {
      * full: rearranged weights, say, that each image part of a forward call reads whole. Where a
      * kernel derives one ({@link #sharedSize} above 0), the op derives it once, split over the pool
      * by {@link #extent} ({@link #share}), and hands it to every part ({@link #forwardShared},
-     * {@link #backwardInputShared}, {@link #backwardWeightOutChannelsShared}).
+     * {@link #backwardInputShared}).
      */
     enum Shared {
         /** forward's weights, split over output channels; for the image parts of forward. */
         FORWARD_WEIGHTS,
         /** the weights, split over input channels; for the image parts of backwardInput. */
-        INPUT_GRADIENT_WEIGHTS,
-        /** x, split over images; for the output-channel parts of the weight gradient. */
-        WEIGHT_GRADIENT_INPUT;
+        INPUT_GRADIENT_WEIGHTS;
 
-        /** The range {@link #share} splits: output channels, input channels or images. */
+        /** The range {@link #share} splits: output channels or input channels. */
         public int extent(ConvGeom g) {
-            return this == FORWARD_WEIGHTS ? g.OC : this == INPUT_GRADIENT_WEIGHTS ? g.C : g.N;
+            return this == FORWARD_WEIGHTS ? g.OC : g.C;
         }
     }
 
@@ -241,7 +239,7 @@ public interface ConvKernels {
 
     /**
      * Writes part {@code [lo, hi)} of {@link Shared#extent} of the shared form {@code what},
-     * derived from {@code from} (the weights, or x), into {@code shared}. Called only where {@link
+     * derived from {@code from} (the weights), into {@code shared}. Called only where {@link
      * #sharedSize} is above 0.
      */
     default void share(Shared what, float[] shared, float[] from, ConvGeom g, int lo, int hi) {
@@ -271,15 +269,5 @@ public interface ConvKernels {
     default void backwardInputShared(
             float[] dx, float[] dOut, float[] shared, ConvGeom g, int nLo, int nHi) {
         throw new UnsupportedOperationException("backwardInputShared: no shared form for " + g);
-    }
-
-    /**
-     * {@link #backwardWeightOutChannels} for output channels {@code [ocLo, ocHi)} with x's {@link
-     * Shared#WEIGHT_GRADIENT_INPUT} form instead of x. The same values.
-     */
-    default void backwardWeightOutChannelsShared(
-            float[] dw, float[] dOut, float[] shared, ConvGeom g, int ocLo, int ocHi) {
-        throw new UnsupportedOperationException(
-                "backwardWeightOutChannelsShared: no shared form for " + g);
     }
 }

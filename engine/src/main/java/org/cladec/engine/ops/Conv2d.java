@@ -247,9 +247,11 @@ final class Conv2d implements Op {
     }
 
     /**
-     * {@code dw +=} the weight gradient over the pool: split by input channels, or by output
-     * channels where the kernel asks for it (a single input channel). Also the transposed
-     * convolution's, with x and dOut exchanged.
+     * {@code dw +=} the weight gradient over the pool: split by chunks of images, by output
+     * channels or by input channels, as the kernel asks ({@link
+     * ConvKernels#splitsWeightGradientByImages}, {@link
+     * ConvKernels#splitsWeightGradientByOutChannels}). Also the transposed convolution's, with x
+     * and dOut exchanged.
      */
     static void weightGradient(float[] dw, float[] dOut, float[] x, ConvGeom g) {
         ConvKernels k = Kernels.conv();
@@ -260,14 +262,8 @@ final class Conv2d implements Op {
                     chunks, (lo, hi) -> k.weightGradientChunks(parts, dOut, x, g, lo, hi));
             Parallel.forRange(K, (lo, hi) -> k.addWeightGradientChunks(dw, parts, g, lo, hi));
         } else if (k.splitsWeightGradientByOutChannels(g)) {
-            float[] xs = shared(k, ConvKernels.Shared.WEIGHT_GRADIENT_INPUT, x, g);
-            if (xs != null)
-                Parallel.forRange(
-                        g.OC,
-                        (lo, hi) -> k.backwardWeightOutChannelsShared(dw, dOut, xs, g, lo, hi));
-            else
-                Parallel.forRange(
-                        g.OC, (lo, hi) -> k.backwardWeightOutChannels(dw, dOut, x, g, lo, hi));
+            Parallel.forRange(
+                    g.OC, (lo, hi) -> k.backwardWeightOutChannels(dw, dOut, x, g, lo, hi));
         } else Parallel.forRange(g.C, (lo, hi) -> k.backwardWeight(dw, dOut, x, g, lo, hi));
     }
 }

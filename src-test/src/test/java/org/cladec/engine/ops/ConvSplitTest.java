@@ -19,15 +19,17 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Convolutions and transposed convolutions through the pool give what one thread gives, bit for bit
- * (output, dx, dw, db), on the small planes whose kernels share a form of the weights or of x among
- * the parts of a call ({@code ConvKernels.Shared}), with batches that do not halve evenly.
+ * (output, dx, dw, db), on the small planes whose kernels share a form of the weights among the
+ * parts of a call ({@code ConvKernels.Shared}) and split the weight gradient by output or by input
+ * channels, with batches that do not halve evenly.
  */
 class ConvSplitTest {
     /** {N, C, H, W, OC, K, stride, padding}: convolutions. */
     static final int[][] CONVS = {
         {67, 21, 4, 4, 37, 3, 2, 1}, // forward and input gradient share the weights
-        {45, 19, 4, 4, 35, 3, 1, 1}, // and the weight gradient, split by output channels, x
-        {45, 16, 8, 8, 32, 3, 1, 1}
+        {45, 19, 4, 4, 35, 3, 1, 1}, // the weight gradient split by output channels
+        {45, 16, 8, 8, 32, 3, 1, 1},
+        {45, 40, 8, 8, 33, 3, 2, 1} // x 4.8 times dOut: the weight gradient split by input channels
     };
 
     /** {N, C, H, W, OC, K, stride, padding}: transposed convolutions (4 × 4 → 8 × 8). */
@@ -46,12 +48,13 @@ class ConvSplitTest {
             }
     }
 
-    /** With the SIMD kernels, the shapes above do take the shared forms. */
+    /** With the SIMD kernels, the shapes above do take the shared forms and both channel splits. */
     @Test
     void theShapesShare() {
         if (Kernels.conv().sharedSize(Shared.FORWARD_WEIGHTS, geometry(CONVS[0])) == 0)
             return; // the plain-Java kernels share nothing
-        assertTrue(Kernels.conv().sharedSize(Shared.WEIGHT_GRADIENT_INPUT, geometry(CONVS[1])) > 0);
+        assertTrue(Kernels.conv().splitsWeightGradientByOutChannels(geometry(CONVS[1])));
+        assertFalse(Kernels.conv().splitsWeightGradientByOutChannels(geometry(CONVS[3])));
         int[] t = TRANSPOSED[0];
         ConvGeom g =
                 ConvGeom.transposed(

@@ -198,39 +198,24 @@ final class PixelProducts {
      * Floats of the form {@code what} that every part of g's call reads whole, or 0: forward's and
      * the input gradient's rearranged weights where those split by images (each image part
      * rearranged all of them: on one thread, the classifier's 4 × 4 → 2 × 2 layer's two halves took
-     * 13% longer than one call), and x pixel-major where the weight gradient splits by output
-     * channels (each part transposed all of x: 7% on the 8 × 8 stride-1 layer).
+     * 13% longer than one call).
      */
     static int sharedSize(ConvKernels.Shared what, ConvGeom g) {
-        if (!applies(g)) return 0;
-        return switch (what) {
-            case FORWARD_WEIGHTS, INPUT_GRADIENT_WEIGHTS ->
-                    splitsByChannels(g) ? 0 : g.OC * g.C * g.KH * g.KW;
-            case WEIGHT_GRADIENT_INPUT -> splitsWeightGradientByOutChannels(g) ? g.xSize() : 0;
-        };
+        return applies(g) && !splitsByChannels(g) ? g.OC * g.C * g.KH * g.KW : 0;
     }
 
     /**
      * Part {@code [lo, hi)} of a form of {@link #sharedSize}: forward's weights for output channels
      * [lo, hi), {@code a[(t·OC + oc)·C + c]}; the input gradient's for input channels [lo, hi),
-     * {@code a[(c·KK + t)·OC + oc]}; images [lo, hi) of x, pixel-major, {@code xs[(n·HW + q)·C +
-     * c]}. The same arrays {@link #forward}, {@link #backwardInput} and {@link #backwardWeight}
+     * {@code a[(c·KK + t)·OC + oc]}. The same arrays {@link #forward} and {@link #backwardInput}
      * derive for a part with every channel.
      */
     static void share(
             ConvKernels.Shared what, float[] shared, float[] from, ConvGeom g, int lo, int hi) {
-        final int C = g.C, OC = g.OC, KK = g.KH * g.KW, HW = g.H * g.W, M = hi - lo;
-        switch (what) {
-            case FORWARD_WEIGHTS ->
-                    ConvPacks.transpose(shared, lo * C, OC * C, from, lo * C * KK, KK, M * C, KK);
-            case INPUT_GRADIENT_WEIGHTS ->
-                    ConvPacks.transpose(
-                            shared, lo * KK * OC, OC, from, lo * KK, C * KK, OC, M * KK);
-            case WEIGHT_GRADIENT_INPUT -> {
-                for (int n = lo; n < hi; n++)
-                    ConvPacks.transpose(shared, n * HW * C, C, from, n * C * HW, HW, C, HW);
-            }
-        }
+        final int C = g.C, OC = g.OC, KK = g.KH * g.KW, M = hi - lo;
+        if (what == ConvKernels.Shared.FORWARD_WEIGHTS)
+            ConvPacks.transpose(shared, lo * C, OC * C, from, lo * C * KK, KK, M * C, KK);
+        else ConvPacks.transpose(shared, lo * KK * OC, OC, from, lo * KK, C * KK, OC, M * KK);
     }
 
     /** {@link #arranged}'s rearrangement, into {@code a}. */
@@ -279,15 +264,20 @@ final class PixelProducts {
 
     /**
      * Whether {@code g}'s weight gradient splits over output channels rather than input channels:
-     * where dOut is larger than x. Each part transposes its own channels' rows of one operand and
-     * all of the other; split by input channels every part transposed all of dOut, and on the
-     * classifier's 8 × 8 stride-1 layer (dOut twice x) its 32-channel halves of 64 made products
-     * too narrow for the 6 × 4 tile: two threads took 0.7 of one thread's time instead of 0.5.
-     * (From batch 128 that layer goes by chunks of images, {@link #splitsWeightGradientByImages},
+     * unless x is more than four times dOut. Each part transposes its own channels' rows of one
+     * operand and all of the other, and its products have all the other operand's channels as
+     * columns. Split by input channels, the columns halve (on the classifier's 8 × 8 stride-1
+     * layer, 32-channel halves of 64 made products too narrow for the 6 × 4 tile: two threads took
+     * 0.7 of one thread's time instead of 0.5), and every part transposes all of dOut. One JVM,
+     * calls alternated, two threads, batch 128, output channels against input channels: the
+     * decoder's 8 × 8 → 4 × 4 and 4 × 4 → 2 × 2 layers as convolutions (x twice dOut) 0.78–1.09 and
+     * 0.82–0.91 of the time, the classifier's 4 × 4 → 2 × 2 layer (x four times dOut) 0.89–0.94;
+     * with x eight times dOut 1.00, sixteen times 1.06–1.12. One thread: the same. (From batch 128
+     * the classifier's 8 × 8 layers go by chunks of images, {@link #splitsWeightGradientByImages},
      * which the convolution op asks first.)
      */
     static boolean splitsWeightGradientByOutChannels(ConvGeom g) {
-        return applies(g) && (long) g.C * g.H * g.W < (long) g.OC * g.OH * g.OW;
+        return applies(g) && (long) g.C * g.H * g.W <= 4L * g.OC * g.OH * g.OW;
     }
 
     /**
@@ -307,26 +297,8 @@ final class PixelProducts {
             int ocLo,
             int ocHi,
             Gemm.Scratch s) {
-        backwardWeight(dw, dOut, x, null, g, cLo, cHi, ocLo, ocHi, s);
-    }
-
-    /**
-     * {@link #backwardWeight}, with every image's x already pixel-major, {@code xs[(n·HW + q)·C +
-     * c]} ({@link #share}), where {@code xs} is not null and the part has every input channel.
-     */
-    static void backwardWeight(
-            float[] dw,
-            float[] dOut,
-            float[] x,
-            float[] xs,
-            ConvGeom g,
-            int cLo,
-            int cHi,
-            int ocLo,
-            int ocHi,
-            Gemm.Scratch s) {
         if (cHi <= cLo || ocHi <= ocLo) return;
-        float[] gt = tapProducts(dOut, x, xs, g, 0, g.N, cLo, cHi, ocLo, ocHi, s);
+        float[] gt = tapProducts(dOut, x, g, 0, g.N, cLo, cHi, ocLo, ocHi, s);
         addTaps(dw, 0, true, gt, g.C, g.KH * g.KW, cLo, cHi - cLo, ocLo, ocHi - ocLo, s);
     }
 
@@ -370,7 +342,7 @@ final class PixelProducts {
         int J = weightGradientChunks(g);
         int n0 = SimdConvKernels.chunkStart(j, g.N, J),
                 n1 = SimdConvKernels.chunkStart(j + 1, g.N, J);
-        float[] gt = tapProducts(dOut, x, null, g, n0, n1, 0, g.C, 0, g.OC, s);
+        float[] gt = tapProducts(dOut, x, g, n0, n1, 0, g.C, 0, g.OC, s);
         addTaps(partial, off, false, gt, g.C, g.KH * g.KW, 0, g.C, 0, g.OC, s);
     }
 
@@ -384,7 +356,6 @@ final class PixelProducts {
     private static float[] tapProducts(
             float[] dOut,
             float[] x,
-            float[] xs,
             ConvGeom g,
             int nLo,
             int nHi,
@@ -404,16 +375,10 @@ final class PixelProducts {
             // OHW·cnt apart
             float[] d = s.temp(Mo * OHW * cnt);
             ConvPacks.transpose(d, 0, cnt, dOut, (n0 * OC + ocLo) * OHW, OC * OHW, cnt, Mo * OHW);
-            // the part's channels of each image, pixel-major: b[bOff + (n·HW + q)·Cp + c − cLo]
-            float[] b = xs;
-            int bOff = n0 * HW * C;
-            if (xs == null) {
-                b = s.temp2(cnt * HW * Cp);
-                bOff = 0;
-                for (int n = 0; n < cnt; n++)
-                    ConvPacks.transpose(
-                            b, n * HW * Cp, Cp, x, ((n0 + n) * C + cLo) * HW, HW, Cp, HW);
-            }
+            // the part's channels of each image, pixel-major: b[(n·HW + q)·Cp + c − cLo]
+            float[] b = s.temp2(cnt * HW * Cp);
+            for (int n = 0; n < cnt; n++)
+                ConvPacks.transpose(b, n * HW * Cp, Cp, x, ((n0 + n) * C + cLo) * HW, HW, Cp, HW);
             for (int t = 0; t < KK; t++)
                 for (int i = table[t]; i < table[t + 1]; i++) {
                     int p = table[base + 2 * i], q = table[base + 2 * i + 1];
@@ -425,7 +390,7 @@ final class PixelProducts {
                             p * cnt,
                             OHW * cnt,
                             1,
-                            rows.set(b, bOff + q * Cp, HW * Cp),
+                            rows.set(b, q * Cp, HW * Cp),
                             Mo,
                             Cp,
                             cnt,

@@ -402,8 +402,9 @@ public final class SimdConvKernels implements ConvKernels {
     }
 
     /**
-     * Split over output channels: one input channel ({@link SingleChannel}), or pixel products with
-     * a dOut larger than x ({@code PixelProducts.splitsWeightGradientByOutChannels}).
+     * Split over output channels: one input channel ({@link SingleChannel}), or pixel products
+     * unless x is more than four times dOut ({@code
+     * PixelProducts.splitsWeightGradientByOutChannels}).
      */
     @Override
     public boolean splitsWeightGradientByOutChannels(ConvGeom g) {
@@ -564,7 +565,7 @@ public final class SimdConvKernels implements ConvKernels {
         if (!direct) addTransposed(dw, K, k0, dwT, Kr, OC);
     }
 
-    /** Pixel products' rearranged weights and pixel-major x ({@code PixelProducts.sharedSize}). */
+    /** Pixel products' rearranged weights ({@code PixelProducts.sharedSize}). */
     @Override
     public int sharedSize(Shared what, ConvGeom g) {
         return PixelProducts.sharedSize(what, g);
@@ -603,16 +604,6 @@ public final class SimdConvKernels implements ConvKernels {
         else
             PixelProducts.backwardInputArranged(
                     dx, dOut, shared, g, nLo, nHi, 0, g.C, Gemm.SCRATCH.get());
-    }
-
-    @Override
-    public void backwardWeightOutChannelsShared(
-            float[] dw, float[] dOut, float[] shared, ConvGeom g, int ocLo, int ocHi) {
-        if (sharedSize(Shared.WEIGHT_GRADIENT_INPUT, g) == 0)
-            ConvKernels.super.backwardWeightOutChannelsShared(dw, dOut, shared, g, ocLo, ocHi);
-        else
-            PixelProducts.backwardWeight(
-                    dw, dOut, null, shared, g, 0, g.C, ocLo, ocHi, Gemm.SCRATCH.get());
     }
 
     /**

@@ -34,7 +34,8 @@ class PixelProductsTest {
                 ConvGeom.conv(n, 21, 4, 4, 37, 3, 3, 2, 2, 1, 1),
                 ConvGeom.conv(n, 17, 8, 8, 33, 3, 3, 2, 2, 1, 1), // 16% of the taps in padding
                 ConvGeom.conv(n, 16, 8, 8, 32, 3, 3, 1, 1, 1, 1), // 64 output pixels
-                ConvGeom.conv(n, 16, 5, 5, 32, 2, 2, 3, 3, 1, 1)); // rows/columns 1 and 4 unread
+                ConvGeom.conv(n, 16, 5, 5, 32, 2, 2, 3, 3, 1, 1), // rows/columns 1 and 4 unread
+                ConvGeom.conv(n, 40, 8, 8, 33, 3, 3, 2, 2, 1, 1)); // x 4.8 times dOut
     }
 
     @Test
@@ -197,15 +198,15 @@ class PixelProductsTest {
     }
 
     /**
-     * More images than one chunk of the weight gradient's reduction, split over input channels (the
-     * 4 × 4 → 2 × 2 kernel-4 plane) and over output channels (the stride-1 4 × 4 plane).
+     * More images than one chunk of the weight gradient's reduction, split over input channels (an
+     * 8 × 8 → 4 × 4 plane, x 4.8 times dOut) and over output channels (the stride-1 4 × 4 plane).
      */
     @Test
     void weightGradientOverSeveralChunks() {
         Rng r = new Rng(23);
         SimdConvKernels simd = new SimdConvKernels();
         List<ConvGeom> planes = geometries(PixelProducts.WEIGHT_CHUNK + 19);
-        for (int i : new int[] {0, 2}) {
+        for (int i : new int[] {7, 2}) {
             ConvGeom g = planes.get(i);
             boolean byOut = simd.splitsWeightGradientByOutChannels(g);
             assertEquals(i == 2, byOut, g.toString());
@@ -255,7 +256,7 @@ class PixelProductsTest {
                     simd.backwardWeight(parts, d, x, g, cuts[i], cuts[i + 1]);
                 assertArrayEquals(dw, parts, "weights " + g + " cut at " + Arrays.toString(cuts));
             }
-            boolean byOut = g.C * g.H * g.W < g.OC * g.OH * g.OW; // dOut larger than x
+            boolean byOut = g.C * g.H * g.W <= 4 * g.OC * g.OH * g.OW; // x at most 4 × dOut
             assertEquals(byOut, simd.splitsWeightGradientByOutChannels(g), g.toString());
             if (!byOut) continue;
             for (int[] cuts : new int[][] {{0, g.OC / 2, g.OC}, {0, 1, 7, g.OC}}) {
@@ -270,9 +271,8 @@ class PixelProductsTest {
 
     /**
      * The forms every part of a call would derive in full (rearranged weights for the image parts
-     * of forward and the input gradient, pixel-major x for the output-channel parts of the weight
-     * gradient), derived once in parts of any size, give the unshared calls' values bit for bit;
-     * and only the splits that would repeat them have them.
+     * of forward and the input gradient), derived once in parts of any size, give the unshared
+     * calls' values bit for bit; and only the splits that would repeat them have them.
      */
     @Test
     void sharedFormsGiveTheUnsharedValues() {
@@ -283,14 +283,9 @@ class PixelProductsTest {
                 float[] x = uniform(r, g.xSize()), w = uniform(r, g.wSize()), b = uniform(r, g.OC);
                 float[] d = uniform(r, g.outSize());
                 int fw = simd.sharedSize(Shared.FORWARD_WEIGHTS, g),
-                        iw = simd.sharedSize(Shared.INPUT_GRADIENT_WEIGHTS, g),
-                        xs = simd.sharedSize(Shared.WEIGHT_GRADIENT_INPUT, g);
+                        iw = simd.sharedSize(Shared.INPUT_GRADIENT_WEIGHTS, g);
                 assertEquals(simd.splitsByChannels(g) ? 0 : g.wSize(), fw, g.toString());
                 assertEquals(fw, iw, g.toString());
-                assertEquals(
-                        simd.splitsWeightGradientByOutChannels(g) ? g.xSize() : 0,
-                        xs,
-                        g.toString());
                 int[] imageCuts = {0, 1, g.N / 2 + 1, g.N};
                 if (fw > 0) {
                     float[] a = shared(simd, Shared.FORWARD_WEIGHTS, fw, w, g);
@@ -308,15 +303,6 @@ class PixelProductsTest {
                     for (int i = 0; i + 1 < imageCuts.length; i++)
                         simd.backwardInputShared(got, d, a, g, imageCuts[i], imageCuts[i + 1]);
                     assertArrayEquals(want, got, "backwardInput " + g);
-                }
-                if (xs > 0) {
-                    float[] a = shared(simd, Shared.WEIGHT_GRADIENT_INPUT, xs, x, g);
-                    float[] want = w.clone(), got = w.clone();
-                    simd.backwardWeightOutChannels(want, d, x, g, 0, g.OC);
-                    int[] cuts = {0, 1, 7, g.OC};
-                    for (int i = 0; i + 1 < cuts.length; i++)
-                        simd.backwardWeightOutChannelsShared(got, d, a, g, cuts[i], cuts[i + 1]);
-                    assertArrayEquals(want, got, "backwardWeight " + g);
                 }
             }
         }
@@ -348,26 +334,27 @@ class PixelProductsTest {
     }
 
     /**
-     * Which weight gradients split over output channels: the classifier's stride-1 layers, whose
-     * dOut is twice x, and not the stride-2 ones or the decoder's (as convolutions, x the larger).
+     * Which weight gradients split over output channels: all but those whose x is more than four
+     * times dOut. The classifier's stride-1 layers (dOut twice x), the decoder's (as convolutions,
+     * x twice dOut) and the classifier's stride-2 layers (x four times dOut) do; with one input
+     * channel more than the last, or a quarter of the output channels, x is the larger by more.
      */
     @Test
-    void splitsTheWeightGradientWhereDOutIsLarger() {
+    void splitsTheWeightGradientByOutputChannelsUnlessXIsMuchLarger() {
         SimdConvKernels simd = new SimdConvKernels();
-        assertTrue(
-                simd.splitsWeightGradientByOutChannels(
-                        ConvGeom.conv(128, 64, 8, 8, 128, 3, 3, 1, 1, 1, 1)));
-        assertTrue(
-                simd.splitsWeightGradientByOutChannels(
-                        ConvGeom.conv(128, 128, 4, 4, 256, 3, 3, 1, 1, 1, 1)));
-        assertFalse(
-                simd.splitsWeightGradientByOutChannels(
-                        ConvGeom.conv(128, 128, 8, 8, 128, 3, 3, 2, 2, 1, 1)));
-        assertFalse(
-                simd.splitsWeightGradientByOutChannels(
-                        ConvGeom.transposed(128, 512, 2, 2, 256, 4, 4, 2, 2, 1, 1, 0, 0)));
-        assertFalse(
-                simd.splitsWeightGradientByOutChannels(
-                        ConvGeom.transposed(128, 256, 4, 4, 128, 4, 4, 2, 2, 1, 1, 0, 0)));
+        for (ConvGeom g :
+                List.of(
+                        ConvGeom.conv(128, 64, 8, 8, 128, 3, 3, 1, 1, 1, 1),
+                        ConvGeom.conv(128, 128, 4, 4, 256, 3, 3, 1, 1, 1, 1),
+                        ConvGeom.transposed(128, 512, 2, 2, 256, 4, 4, 2, 2, 1, 1, 0, 0),
+                        ConvGeom.transposed(128, 256, 4, 4, 128, 4, 4, 2, 2, 1, 1, 0, 0),
+                        ConvGeom.conv(128, 256, 4, 4, 256, 3, 3, 2, 2, 1, 1),
+                        ConvGeom.conv(128, 128, 8, 8, 128, 3, 3, 2, 2, 1, 1)))
+            assertTrue(simd.splitsWeightGradientByOutChannels(g), g.toString());
+        for (ConvGeom g :
+                List.of(
+                        ConvGeom.conv(128, 129, 8, 8, 128, 3, 3, 2, 2, 1, 1),
+                        ConvGeom.conv(128, 128, 8, 8, 32, 3, 3, 2, 2, 1, 1)))
+            assertFalse(simd.splitsWeightGradientByOutChannels(g), g.toString());
     }
 }
