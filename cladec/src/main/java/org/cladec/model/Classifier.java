@@ -48,18 +48,20 @@ public final class Classifier extends Module {
         private final BatchNorm bn;
 
         Block(int in, int out, int stride, Rng rng) {
-            conv =
-                    registerModule(
-                            "conv",
-                            Conv2d.builder()
-                                    .setIn(in)
-                                    .setOut(out)
-                                    .setKernel(3)
-                                    .optStride(stride)
-                                    .optPadding(1)
-                                    .optBias(false)
-                                    .build(rng));
+            conv = registerModule("conv", conv(in, out, stride, rng));
             bn = registerModule("bn", BatchNorm.of2d(out));
+        }
+
+        /** A block's convolution: 3 × 3, padding 1, no bias (the batch norm after it shifts). */
+        public static Conv2d conv(int in, int out, int stride, Rng rng) {
+            return Conv2d.builder()
+                    .setIn(in)
+                    .setOut(out)
+                    .setKernel(3)
+                    .optStride(stride)
+                    .optPadding(1)
+                    .optBias(false)
+                    .build(rng);
         }
 
         @Override

@@ -1,6 +1,5 @@
 package org.cladec.engine.nn;
 
-import static org.cladec.testing.Nets.conv3x3;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -11,6 +10,7 @@ import org.cladec.engine.autograd.NoGrad;
 import org.cladec.engine.ops.F;
 import org.cladec.engine.tensor.Rng;
 import org.cladec.engine.tensor.Tensor;
+import org.cladec.model.Classifier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -54,7 +54,7 @@ class ConvBatchNormReluTest {
     @MethodSource("shapes")
     void evalWithoutGradientsFoldsIntoTheConvolutionWithTheSameValues(int[] s) {
         Rng r = new Rng(7);
-        Conv2d conv = conv3x3(s[1], s[3], s[4], r);
+        Conv2d conv = Classifier.Block.conv(s[1], s[3], s[4], r);
         BatchNorm bn = norm(s[3], r);
         Tensor x = Tensor.uniform(r, -1f, 1f, s[0], s[1], s[2], s[2]);
         conv.eval();
@@ -74,7 +74,7 @@ class ConvBatchNormReluTest {
     @Test
     void withGradientsOrInTrainingItIsTheTwoOps() {
         Rng r = new Rng(8);
-        Conv2d conv = conv3x3(3, 5, 2, r);
+        Conv2d conv = Classifier.Block.conv(3, 5, 2, r);
         BatchNorm bn = norm(5, r);
         Tensor x = Tensor.uniform(r, -1f, 1f, 4, 3, 8, 8);
         bn.eval();
@@ -91,7 +91,7 @@ class ConvBatchNormReluTest {
     @Test
     void aFrozenBlockFoldsAndGivesTheTwoOpsInputGradient() {
         Rng r = new Rng(10);
-        Conv2d conv = conv3x3(3, 5, 2, r);
+        Conv2d conv = Classifier.Block.conv(3, 5, 2, r);
         BatchNorm bn = norm(5, r);
         conv.setRequiresGrad(false);
         bn.setRequiresGrad(false);
@@ -113,7 +113,7 @@ class ConvBatchNormReluTest {
     @Test
     void theFusedOpRefusesInputsThatNeedAGradientAndMisshapedStatistics() {
         Rng r = new Rng(9);
-        Conv2d conv = conv3x3(2, 3, 1, r);
+        Conv2d conv = Classifier.Block.conv(2, 3, 1, r);
         BatchNorm bn = norm(3, r);
         Tensor x = Tensor.uniform(r, -1f, 1f, 2, 2, 4, 4);
         IllegalStateException e =

@@ -1,6 +1,5 @@
 package org.cladec.engine.parallel;
 
-import static org.cladec.testing.Nets.conv3x3;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,6 +16,7 @@ import org.cladec.engine.ops.F;
 import org.cladec.engine.optim.Adam;
 import org.cladec.engine.tensor.Rng;
 import org.cladec.engine.tensor.Tensor;
+import org.cladec.model.Classifier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -98,15 +98,19 @@ class SkewedSplitTest {
                     Rng r = new Rng(7);
                     Module net =
                             new Module() {
-                                final Conv2d c0 = registerModule("c0", conv3x3(1, 8, 2, r));
+                                final Conv2d c0 =
+                                        registerModule("c0", Classifier.Block.conv(1, 8, 2, r));
                                 // 16 x 16 -> 8 x 8 over 8 channels: the input gradient with
                                 // col2im fused into its product, whose sums follow the image
                                 // grain
-                                final Conv2d c1 = registerModule("c1", conv3x3(8, 20, 2, r));
+                                final Conv2d c1 =
+                                        registerModule("c1", Classifier.Block.conv(8, 20, 2, r));
                                 final BatchNorm bn1 = registerModule("bn1", BatchNorm.of2d(20));
-                                final Conv2d c2 = registerModule("c2", conv3x3(20, 40, 1, r));
+                                final Conv2d c2 =
+                                        registerModule("c2", Classifier.Block.conv(20, 40, 1, r));
                                 final BatchNorm bn2 = registerModule("bn2", BatchNorm.of2d(40));
-                                final Conv2d c3 = registerModule("c3", conv3x3(40, 48, 2, r));
+                                final Conv2d c3 =
+                                        registerModule("c3", Classifier.Block.conv(40, 48, 2, r));
                                 final Linear fc = registerModule("fc", Linear.of(48 * 16, 64, r));
                                 final ConvTranspose2d up =
                                         registerModule(

@@ -1,6 +1,5 @@
 package org.cladec.engine.train;
 
-import static org.cladec.testing.Nets.conv3x3;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -17,6 +16,7 @@ import org.cladec.engine.optim.Adam;
 import org.cladec.engine.tensor.Rng;
 import org.cladec.engine.tensor.Tensor;
 import org.cladec.engine.tensor.Workspace;
+import org.cladec.model.Classifier;
 import org.junit.jupiter.api.Test;
 
 /** End-to-end learning: the engine's pieces together must actually fit data. */
@@ -27,10 +27,10 @@ class TrainingTest {
         Rng rng = new Rng(2024);
         Sequential net =
                 new Sequential(
-                        conv3x3(1, 8, 2, rng),
+                        Classifier.Block.conv(1, 8, 2, rng),
                         BatchNorm.of2d(8),
                         new ReLU(),
-                        conv3x3(8, 16, 2, rng),
+                        Classifier.Block.conv(8, 16, 2, rng),
                         BatchNorm.of2d(16),
                         new ReLU(),
                         new Flatten(),
