@@ -1,5 +1,6 @@
 package org.cladec.cli;
 
+import java.io.PrintWriter;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -7,9 +8,12 @@ import java.util.function.LongSupplier;
 import org.cladec.engine.kernels.Kernels;
 import org.cladec.engine.kernels.simd.Peak;
 import org.cladec.engine.parallel.Parallel;
+import org.cladec.method.Reporter;
 import org.cladec.method.Workloads;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 @Command(
         name = "bench",
@@ -17,9 +21,13 @@ import picocli.CommandLine.Option;
         description = {
             "A quick throughput check: images/second of the four full-step workloads on the reference networks",
             "(after a warm-up of at least 3 steps and 3 seconds that also waits, up to 20 seconds, for the JIT",
-            "to settle; then the median of several repeats). For careful numbers use the JMH benchmarks in bench/."
+            "to settle; then the median of several repeats, the workloads taking turns, one repeat each per round).",
+            "Results go to standard output, progress to standard error. For careful numbers use the JMH",
+            "benchmarks in bench/."
         })
 final class BenchCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
     @Option(names = "--threads", paramLabel = "N", description = "Threads (default: all cores).")
     Integer threads;
 
@@ -81,9 +89,18 @@ final class BenchCommand implements Callable<Integer> {
                     "--scaling compares one thread with the pool, so it needs --threads >= 2, but"
                             + " the pool has "
                             + t);
+        String[] names = only != null ? only : Workloads.NAMES;
+        for (String name : names)
+            if (!Arrays.asList(Workloads.NAMES).contains(name))
+                throw new IllegalArgumentException(
+                        "--only: unknown workload '"
+                                + name
+                                + "'; expected one of "
+                                + String.join(", ", Workloads.NAMES));
+        PrintWriter out = spec.commandLine().getOut();
         Workloads w = new Workloads(batch, 1, 10, width, 42);
         LongSupplier jit = Warmup.jitOfThisJvm();
-        System.out.printf(
+        out.printf(
                 Locale.ROOT,
                 "# kernels %s, %d threads, batch %d, width %s, Java %s, huge pages %s%n",
                 Kernels.active().name(),
@@ -93,40 +110,59 @@ final class BenchCommand implements Callable<Integer> {
                 System.getProperty("java.version"),
                 HugePages.describe());
         if (scaling)
-            System.out.printf(
-                    Locale.ROOT, "fma_scaling=%.2f%n", fmaScaling(t, Math.max(5, repeats)));
-        for (String name : only != null ? only : Workloads.NAMES) {
-            // warm-up: the JIT compiles a kernel fully (C2, where the Vector API turns into vector
-            // instructions) only once it is hot, which for the rarely called ones (optimizer
-            // updates, batch norm) took a few seconds; a fixed few steps measured part of that,
-            // and the compiler thread's work after it (Warmup)
-            Runnable pooled = () -> w.step(name), alone = () -> Parallel.serially(pooled);
-            Warmup warm = new Warmup(System.nanoTime(), Math.max(3, steps), jit);
-            do {
-                pooled.run();
-                if (scaling) alone.run();
-            } while (!warm.stepDone(System.nanoTime()));
-            double[] rates = new double[repeats], one = new double[repeats];
-            double[] speedups = new double[repeats];
-            for (int r = 0; r < repeats; r++) {
-                if (!scaling) {
-                    rates[r] = rate(pooled);
-                    continue;
-                }
-                // alternate which goes first, so a trend within the pair cancels out
-                if (r % 2 == 0) {
-                    rates[r] = rate(pooled);
-                    one[r] = rate(alone);
-                } else {
-                    one[r] = rate(alone);
-                    rates[r] = rate(pooled);
-                }
-                speedups[r] = rates[r] / one[r];
+            out.printf(Locale.ROOT, "fma_scaling=%.2f%n", fmaScaling(t, Math.max(5, repeats)));
+        int k = names.length;
+        double[][] rates = new double[k][repeats], one = new double[k][repeats];
+        double[][] speedups = new double[k][repeats];
+        // progress on standard error, so that the results alone go to standard output
+        try (Reporter.Progress bar =
+                Reporter.console(spec.commandLine().getErr())
+                        .progress("bench", (long) k * (1 + repeats), "runs")) {
+            for (String name : names) {
+                bar.step(0, "warm-up " + name);
+                // warm-up: the JIT compiles a kernel fully (C2, where the Vector API turns into
+                // vector instructions) only once it is hot, which for the rarely called ones
+                // (optimizer updates, batch norm) took a few seconds; a fixed few steps measured
+                // part of that, and the compiler thread's work after it (Warmup)
+                Warmup warm = new Warmup(System.nanoTime(), Math.max(3, steps), jit);
+                do {
+                    w.step(name);
+                    if (scaling) Parallel.serially(() -> w.step(name));
+                } while (!warm.stepDone(System.nanoTime()));
+                bar.step(1, null);
             }
-            System.out.printf(Locale.ROOT, "%s=%.1f img/s%n", name, median(rates));
+            // the workloads take turns, one repeat each per round, after all the warm-ups: on a
+            // shared machine a slow spell of tens of seconds then lands on a few repeats of every
+            // workload, which the median drops, instead of on all the repeats of one; and none is
+            // timed while the JIT still compiles for the next
+            for (int r = 0; r < repeats; r++) {
+                for (int i = 0; i < k; i++) {
+                    String name = names[i];
+                    bar.step(0, "round " + (r + 1) + " of " + repeats + ", " + name);
+                    Runnable pooled = () -> w.step(name), alone = () -> Parallel.serially(pooled);
+                    if (!scaling) {
+                        rates[i][r] = rate(pooled);
+                        bar.step(1, null);
+                        continue;
+                    }
+                    // alternate which goes first, so a trend within the pair cancels out
+                    if (r % 2 == 0) {
+                        rates[i][r] = rate(pooled);
+                        one[i][r] = rate(alone);
+                    } else {
+                        one[i][r] = rate(alone);
+                        rates[i][r] = rate(pooled);
+                    }
+                    speedups[i][r] = rates[i][r] / one[i][r];
+                    bar.step(1, null);
+                }
+            }
+        }
+        for (int i = 0; i < k; i++) {
+            out.printf(Locale.ROOT, "%s=%.1f img/s%n", names[i], median(rates[i]));
             if (scaling) {
-                System.out.printf(Locale.ROOT, "%s_1thread=%.1f img/s%n", name, median(one));
-                System.out.printf(Locale.ROOT, "%s_scaling=%.2f%n", name, median(speedups));
+                out.printf(Locale.ROOT, "%s_1thread=%.1f img/s%n", names[i], median(one[i]));
+                out.printf(Locale.ROOT, "%s_scaling=%.2f%n", names[i], median(speedups[i]));
             }
         }
         return 0;
