@@ -41,8 +41,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(
             names = "--repeats",
             paramLabel = "N",
-            defaultValue = "5",
-            description = "Timed repeats; the median is printed (default: ${DEFAULT-VALUE}).")
+            defaultValue = "9",
+            description =
+                    "Timed repeats (rounds); the median is printed (default: ${DEFAULT-VALUE}).")
     int repeats;
 
     @Option(
