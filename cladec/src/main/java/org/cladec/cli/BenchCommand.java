@@ -91,13 +91,13 @@ final class BenchCommand implements Callable<Integer> {
                             + " the pool has "
                             + t);
         String[] names = only != null ? only : Workloads.NAMES;
-        for (String name : names)
-            if (!Arrays.asList(Workloads.NAMES).contains(name))
-                throw new IllegalArgumentException(
-                        "--only: unknown workload '"
-                                + name
-                                + "'; expected one of "
-                                + String.join(", ", Workloads.NAMES));
+        for (String name : names) {
+            try {
+                Workloads.check(name);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--only: " + e.getMessage(), e);
+            }
+        }
         PrintWriter out = spec.commandLine().getOut();
         Workloads w = new Workloads(batch, 1, 10, width, 42);
         LongSupplier jit = Warmup.jitOfThisJvm();
@@ -113,22 +113,26 @@ final class BenchCommand implements Callable<Integer> {
         if (scaling)
             out.printf(Locale.ROOT, "fma_scaling=%.2f%n", fmaScaling(t, Math.max(5, repeats)));
         int k = names.length;
+        Runnable[] pooled = new Runnable[k];
+        for (int i = 0; i < k; i++) {
+            String name = names[i];
+            pooled[i] = () -> w.step(name);
+        }
         double[][] rates = new double[k][repeats], one = new double[k][repeats];
-        double[][] speedups = new double[k][repeats];
         // progress on standard error, so that the results alone go to standard output
         try (Reporter.Progress bar =
                 Reporter.console(spec.commandLine().getErr())
                         .progress("bench", (long) k * (1 + repeats), "runs")) {
-            for (String name : names) {
-                bar.step(0, "warm-up " + name);
+            for (int i = 0; i < k; i++) {
+                bar.step(0, "warm-up " + names[i]);
                 // warm-up: the JIT compiles a kernel fully (C2, where the Vector API turns into
                 // vector instructions) only once it is hot, which for the rarely called ones
                 // (optimizer updates, batch norm) took a few seconds; a fixed few steps measured
                 // part of that, and the compiler thread's work after it (Warmup)
                 Warmup warm = new Warmup(System.nanoTime(), Math.max(3, steps), jit);
                 do {
-                    w.step(name);
-                    if (scaling) Parallel.serially(() -> w.step(name));
+                    pooled[i].run();
+                    if (scaling) Parallel.serially(pooled[i]);
                 } while (!warm.stepDone(System.nanoTime()));
                 bar.step(1, null);
             }
@@ -137,24 +141,14 @@ final class BenchCommand implements Callable<Integer> {
             // workload, which the median drops, instead of on all the repeats of one; and none is
             // timed while the JIT still compiles for the next
             for (int r = 0; r < repeats; r++) {
+                // with --scaling, alternate which goes first, so a trend within the pair cancels
+                boolean aloneFirst = scaling && r % 2 == 1;
                 for (int i = 0; i < k; i++) {
-                    String name = names[i];
-                    bar.step(0, "round " + (r + 1) + " of " + repeats + ", " + name);
-                    Runnable pooled = () -> w.step(name), alone = () -> Parallel.serially(pooled);
-                    if (!scaling) {
-                        rates[i][r] = rate(pooled);
-                        bar.step(1, null);
-                        continue;
-                    }
-                    // alternate which goes first, so a trend within the pair cancels out
-                    if (r % 2 == 0) {
-                        rates[i][r] = rate(pooled);
-                        one[i][r] = rate(alone);
-                    } else {
-                        one[i][r] = rate(alone);
-                        rates[i][r] = rate(pooled);
-                    }
-                    speedups[i][r] = rates[i][r] / one[i][r];
+                    bar.step(0, "round " + (r + 1) + " of " + repeats + ", " + names[i]);
+                    Runnable p = pooled[i], alone = () -> Parallel.serially(p);
+                    if (aloneFirst) one[i][r] = rate(alone);
+                    rates[i][r] = rate(p);
+                    if (scaling && !aloneFirst) one[i][r] = rate(alone);
                     bar.step(1, null);
                 }
             }
@@ -162,8 +156,10 @@ final class BenchCommand implements Callable<Integer> {
         for (int i = 0; i < k; i++) {
             out.printf(Locale.ROOT, "%s=%.1f img/s%n", names[i], median(rates[i]));
             if (scaling) {
+                double[] speedups = new double[repeats];
+                for (int r = 0; r < repeats; r++) speedups[r] = rates[i][r] / one[i][r];
                 out.printf(Locale.ROOT, "%s_1thread=%.1f img/s%n", names[i], median(one[i]));
-                out.printf(Locale.ROOT, "%s_scaling=%.2f%n", names[i], median(speedups[i]));
+                out.printf(Locale.ROOT, "%s_scaling=%.2f%n", names[i], median(speedups));
             }
         }
         return 0;

@@ -1,5 +1,6 @@
 package org.cladec.method;
 
+import java.util.Arrays;
 import org.cladec.engine.autograd.NoGrad;
 import org.cladec.engine.ops.F;
 import org.cladec.engine.optim.Adam;
@@ -64,13 +65,18 @@ public final class Workloads {
             case "cladec_train" -> claDecTrain();
             case "refae_train" -> refAETrain();
             case "classifier_infer" -> classifierInfer();
-            default ->
-                    throw new IllegalArgumentException(
-                            "unknown workload '"
-                                    + name
-                                    + "'; expected one of "
-                                    + String.join(", ", NAMES));
+            default -> throw unknown(name);
         };
+    }
+
+    /** Throws IllegalArgumentException, listing {@link #NAMES}, unless name is one of them. */
+    public static void check(String name) {
+        if (!Arrays.asList(NAMES).contains(name)) throw unknown(name);
+    }
+
+    private static IllegalArgumentException unknown(String name) {
+        return new IllegalArgumentException(
+                "unknown workload '" + name + "'; expected one of " + String.join(", ", NAMES));
     }
 
     /** One SGD step of the classifier; returns the loss. */
