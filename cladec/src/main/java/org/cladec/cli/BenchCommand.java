@@ -82,9 +82,9 @@ final class BenchCommand implements Callable<Integer> {
         CommonOptions c = new CommonOptions();
         c.threads = threads;
         int t = c.applyThreads();
-        if (steps < 1 || repeats < 1 || batch < 2)
-            throw new IllegalArgumentException(
-                    "--steps and --repeats must be >= 1 and --batch-size >= 2");
+        atLeast("--steps", steps, 1, "");
+        atLeast("--repeats", repeats, 1, "");
+        atLeast("--batch-size", batch, 2, " (batch norm's statistics need two images)");
         if (scaling && t < 2)
             throw new IllegalArgumentException(
                     "--scaling compares one thread with the pool, so it needs --threads >= 2, but"
@@ -224,5 +224,11 @@ final class BenchCommand implements Callable<Integer> {
         double[] sorted = values.clone();
         Arrays.sort(sorted);
         return sorted[sorted.length / 2];
+    }
+
+    private static void atLeast(String option, int value, int min, String why) {
+        if (value < min)
+            throw new IllegalArgumentException(
+                    option + " must be >= " + min + why + ", but got " + value);
     }
 }

@@ -53,4 +53,19 @@ class BenchCommandTest {
                 r.err());
         assertFalse(r.out().contains("img/s"), r.out());
     }
+
+    @Test
+    void aBadCountNamesItsOptionAndValue() {
+        for (String[] bad :
+                new String[][] {
+                    {"--steps", "0", "--steps must be >= 1, but got 0"},
+                    {"--repeats", "-2", "--repeats must be >= 1, but got -2"},
+                    {"--batch-size", "1", "--batch-size must be >= 2 (batch norm"},
+                }) {
+            CliTest.Run r = CliTest.run("bench", bad[0], bad[1], "--only", "classifier_infer");
+            assertEquals(2, r.code(), bad[0]);
+            assertTrue(r.err().contains(bad[2]) && r.err().contains("got " + bad[1]), r.err());
+            assertFalse(r.out().contains("img/s"), r.out());
+        }
+    }
 }
