@@ -101,6 +101,27 @@ class SimdVsScalarTest {
         }
     }
 
+    /**
+     * A bias gradient sums N·HW values per channel (a transposed convolution's output: 68K); a
+     * float accumulator drifted by 4e-5 of the total there against PyTorch. Both kernels must hold
+     * it to float precision: values of one sign, where a running float sum loses most.
+     */
+    @Test
+    void channelSumOfManyTermsKeepsFloatPrecision() {
+        int N = 9, C = 3, HW = 71 * 107;
+        float[] x = rnd(N * C * HW, 0, 1);
+        double[] exact = new double[C];
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++)
+                for (int i = 0; i < HW; i++) exact[c] += x[(n * C + c) * HW + i];
+        for (KernelSet k : new KernelSet[] {S, V}) {
+            float[] db = new float[C];
+            k.ew().channelSumAcc(db, x, N, C, HW, 0, C);
+            for (int c = 0; c < C; c++)
+                assertEquals(exact[c], db[c], 1e-6 * exact[c], k.name() + " channel " + c);
+        }
+    }
+
     @Test
     void batchNorm() {
         NormKernels s = S.norm(), v = V.norm();
