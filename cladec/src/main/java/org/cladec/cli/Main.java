@@ -67,7 +67,18 @@ public final class Main implements Runnable {
         if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
             System.setProperty("java.util.logging.SimpleFormatter.format", "%4$s: %5$s%n");
         }
-        System.exit(commandLine().execute(args));
+        int code;
+        try {
+            code = commandLine().execute(args);
+        } catch (ExceptionInInitializerError e) {
+            // a class that reads a setting when it loads (-Dengine.kernels, -Dengine.simd.bits)
+            // and found it wrong: the setting's own message, not a stack trace
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            System.err.println(
+                    "error: " + (cause.getMessage() == null ? cause : cause.getMessage()));
+            code = cause instanceof IllegalArgumentException ? 2 : 1;
+        }
+        System.exit(code);
     }
 
     /** The version from the jar manifest, if any. */

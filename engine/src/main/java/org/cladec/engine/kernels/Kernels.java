@@ -48,14 +48,24 @@ public final class Kernels {
         return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
     }
 
+    /** Why the last {@link #trySimd} found no SIMD kernels, if it failed to load them. */
+    private static volatile String simdFailure;
+
     private static String whySimdUnavailable() {
         if (!vectorApiReadable()) {
             return "the module jdk.incubator.vector is not readable; start java with --add-modules jdk.incubator.vector";
         }
+        String failure = simdFailure;
+        if (failure != null) return "the SIMD kernels failed to load: " + failure;
         return "no SIMD kernel implementation (" + SIMD_CLASS + ") is on the class path";
     }
 
-    /** The SIMD kernel set, or null when the Vector API or the implementation is missing. */
+    /**
+     * The SIMD kernel set, or null when the Vector API or the implementation is missing or fails to
+     * load. A setting of the SIMD kernels that is wrong ({@code -Dengine.simd.bits=100}) is thrown,
+     * as the IllegalArgumentException that names it: a run the user asked to configure must not
+     * quietly run on other kernels.
+     */
     public static KernelSet trySimd() {
         if (!vectorApiReadable()) return null;
         try {
@@ -64,9 +74,12 @@ public final class Kernels {
         } catch (ClassNotFoundException e) {
             return null;
         } catch (ReflectiveOperationException | LinkageError e) {
-            LOG.log(
-                    System.Logger.Level.WARNING,
-                    "engine kernels: SIMD kernels failed to load: " + e);
+            Throwable cause = e; // through InvocationTargetException, ExceptionInInitializerError
+            while (cause.getCause() != null
+                    && (cause instanceof ReflectiveOperationException
+                            || cause instanceof LinkageError)) cause = cause.getCause();
+            if (cause instanceof IllegalArgumentException bad) throw bad;
+            simdFailure = cause.toString();
             return null;
         }
     }
