@@ -28,7 +28,10 @@ import picocli.CommandLine.Spec;
 final class BenchCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Threads (default: all cores).")
+    @Option(
+            names = "--threads",
+            paramLabel = "N",
+            description = "Threads (default: -Dengine.threads, else all cores).")
     Integer threads;
 
     @Option(

@@ -71,7 +71,10 @@ final class ClassifyCommand implements Callable<Integer> {
             description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Threads (default: all cores).")
+    @Option(
+            names = "--threads",
+            paramLabel = "N",
+            description = "Threads (default: -Dengine.threads, else all cores).")
     Integer threads;
 
     @Override

@@ -12,7 +12,7 @@ public final class CommonOptions {
     @Option(
             names = "--threads",
             paramLabel = "N",
-            description = "Threads for the engine (default: all cores).")
+            description = "Threads for the engine (default: -Dengine.threads, else all cores).")
     Integer threads;
 
     @Option(
@@ -44,9 +44,12 @@ public final class CommonOptions {
         return seed != null ? seed : fallback;
     }
 
-    /** Fixes the thread pool size (before any computation) and returns it. */
+    /**
+     * Fixes the thread pool size (before any computation) and returns it: --threads, else the
+     * engine's own default ({@code -Dengine.threads}, else every core).
+     */
     int applyThreads() {
-        return applyThreads(Runtime.getRuntime().availableProcessors());
+        return threads == null ? Parallel.threads() : applyThreads(threads);
     }
 
     /**

@@ -11,11 +11,12 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * A wrong {@code -Dengine.kernels} or {@code -Dengine.simd.bits} is read when the kernels load,
- * once per JVM, so each case runs the CLI in a JVM of its own: the setting's own message and exit
- * code 2, not a stack trace, and no run on kernels the user did not ask for.
+ * The engine's {@code -D} settings through the CLI. They are read once per JVM (the kernels when
+ * they load, the thread count when the pool starts), so each case runs the CLI in a JVM of its own.
+ * A wrong one: the setting's own message and exit code 2, not a stack trace, and no run on kernels
+ * or threads the user did not ask for.
  */
-class KernelSettingsTest {
+class EngineSettingsTest {
     private static String run(String setting, int expectedCode) throws Exception {
         Process p =
                 new ProcessBuilder(
@@ -52,7 +53,10 @@ class KernelSettingsTest {
                                 "error: -Dengine.kernels: expected scalar, simd or auto, but got 'bogus'"),
                         List.of(
                                 "-Dengine.simd.bits=100",
-                                "error: -Dengine.simd.bits: expected 64, 128, 256 or 512, but got '100'"))) {
+                                "error: -Dengine.simd.bits: expected 64, 128, 256 or 512, but got '100'"),
+                        List.of(
+                                "-Dengine.threads=x",
+                                "error: -Dengine.threads: expected a positive integer, but got 'x'"))) {
             String out = run(c.get(0), 2);
             assertTrue(out.contains(c.get(1)), out);
             assertFalse(out.contains("Exception") || out.contains("\tat "), out);
@@ -61,9 +65,12 @@ class KernelSettingsTest {
     }
 
     @Test
-    void aForcedWidthRuns() throws Exception {
+    void aGoodSettingIsFollowed() throws Exception {
         String out = run("-Dengine.simd.bits=256", 0);
-        assertTrue(out.contains("# kernels simd-256 (forced)"), out);
+        assertTrue(out.contains("# kernels simd-256 (forced), "), out);
         assertTrue(out.contains("classifier_infer="), out);
+        // without --threads the CLI takes the engine's setting, as a library user gets it
+        out = run("-Dengine.threads=1", 0);
+        assertTrue(out.contains(", 1 threads, "), out);
     }
 }
