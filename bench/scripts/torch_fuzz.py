@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Random convolution, transposed-convolution and batch-norm cases computed by PyTorch, for
-bench/torch-fuzz.sh to compare the engine against (org.cladec.bench.TorchFuzz).
+"""Random cases computed by PyTorch for bench/torch-fuzz.sh to compare the engine against
+(org.cladec.bench.TorchFuzz): convolutions, transposed convolutions and batch norms, and, fewer,
+dense layers, matrix products, pooling and the losses.
 
 The shapes are drawn so that every kernel path of the engine gets cases: single input channels,
 pixel products (planes of at most 64 pixels, 16+ input and 32+ output channels), the dense form
@@ -32,9 +33,76 @@ def rnd(*shape, scale=1.0):
     return ((torch.rand(*shape, dtype=torch.float64) * 2 - 1) * scale).float().double()
 
 
+def near_kink(pre):
+    """Whether a ReLU input lies so near 0 that float32 rounding may put it on the other side
+    (then the engine's mask and PyTorch's differ in that element, and its gradient flips: right
+    both ways, and no use as a check)."""
+    return bool((pre.detach().abs() < 1e-5 * max(1.0, pre.detach().abs().max().item())).any())
+
+
+def draw_other(kind):
+    """A dense layer, a matrix product, a pooling or a loss: the GEMM and the element-wise paths."""
+    cfg = dict(kind=kind, stride=[1, 1], padding=[0, 0], output_padding=[0, 0], bias=False, relu=False)
+    n = random.choice([1, 2, 3, 7, 16, 17, 33, 64, 65, 128, 130])
+    if kind in ("linear", "matmul"):
+        k, m = random.choice([1, 3, 15, 16, 17, 100, 513, 1024, 2049]), random.choice([1, 5, 10, 16, 31, 64, 129, 512])
+        if n * k * m > 40_000_000:
+            return None
+        x, w = rnd(n, k).requires_grad_(), rnd(m, k, scale=0.5).requires_grad_()
+        if kind == "matmul":  # x (n, k) · w (k, m)
+            w = rnd(k, m, scale=0.5).requires_grad_()
+            o = x @ w
+            t = dict(x=x, w=w)
+        else:
+            cfg["bias"] = random.random() < 0.7
+            b = rnd(m).requires_grad_() if cfg["bias"] else None
+            o = F.linear(x, w, b)
+            t = dict(x=x, w=w) | (dict(b=b) if b is not None else {})
+        r = rnd(*o.shape)
+        (o * r).sum().backward()
+        t.update(out=o, dout=r, dx=x.grad, dw=w.grad)
+        if cfg["bias"]:
+            t.update(db=t["b"].grad)
+        return cfg, t
+    if kind in ("max_pool", "avg_pool"):
+        c, h = random.choice([1, 3, 16, 17, 33]), random.randint(1, 20)
+        k = random.randint(1, min(4, h))
+        s, p = random.randint(1, 3), random.randint(0, k // 2)
+        cfg.update(kernel=k, stride=[s, s], padding=[p, p])
+        x = rnd(min(n, 9), c, h, h).requires_grad_()
+        o = F.max_pool2d(x, k, s, p) if kind == "max_pool" else F.avg_pool2d(x, k, s, p, count_include_pad=True)
+        r = rnd(*o.shape)
+        (o * r).sum().backward()
+        return cfg, dict(x=x, out=o, dout=r, dx=x.grad)
+    # the losses, scalar out; dout is its weight
+    if kind == "cross_entropy":
+        classes = random.choice([1, 2, 10, 17, 100, 1000])
+        x = (rnd(n, classes) * 8).requires_grad_()
+        labels = torch.randint(0, classes, (n,))
+        o = F.cross_entropy(x, labels)
+        t = dict(x=x, labels=labels.double())
+    else:
+        size = random.choice([1, 7, 16, 100, 1025, 70_000])
+        if kind == "mse":
+            x, y = rnd(size).requires_grad_(), rnd(size)
+            o = F.mse_loss(x, y)
+        else:
+            x = (torch.rand(size, dtype=torch.float64) * 0.98 + 0.01).float().double().requires_grad_()
+            y = torch.rand(size, dtype=torch.float64).float().double()
+            o = F.binary_cross_entropy(x, y)
+        t = dict(x=x, target=y)
+    r = rnd(1)
+    (o * r[0]).backward()
+    t.update(out=o.reshape(1), dout=r, dx=x.grad)
+    return cfg, t
+
+
 def draw():
     """One case's configuration and tensors, or None when the draw is out of range."""
-    kind = random.choice(["conv", "conv", "conv_transpose", "conv_bn_relu", "batch_norm"])
+    kind = random.choice(["conv", "conv", "conv_transpose", "conv_bn_relu", "batch_norm", "other"])
+    if kind == "other":
+        return draw_other(random.choice(["linear", "linear", "matmul", "max_pool", "avg_pool",
+                                         "cross_entropy", "mse", "bce"]))
     small = random.random() < 0.6  # small planes: pixel products and the dense form
     n = random.choice([1, 2, 3, 5, 7, 8, 9, 17, 63, 64, 65, 66, 67, 130] if small else [1, 2, 3, 5, 9])
     c = random.choice([1, 2, 3, 15, 16, 17, 31, 32, 33, 48, 64, 65, 128])
@@ -62,7 +130,10 @@ def draw():
         g, b = rnd(c).requires_grad_(), rnd(c).requires_grad_()
         rm, rv = torch.zeros(c, dtype=torch.float64), torch.ones(c, dtype=torch.float64)
         o = F.batch_norm(x, rm, rv, g, b, True, 0.1, 1e-5)  # updates rm, rv in place
-        o = F.relu(o) if cfg["relu"] else o
+        if cfg["relu"]:
+            if near_kink(o):
+                return None
+            o = F.relu(o)
         r = rnd(*o.shape)
         (o * r).sum().backward()
         return cfg, dict(x=x, gamma=g, beta=b, out=o, dout=r, dx=x.grad, dgamma=g.grad, dbeta=b.grad,
@@ -82,7 +153,10 @@ def draw():
         if sh != sw or ph != pw:
             return None  # F.conv2dBatchNormRelu takes square stride and padding
         rm, rv, g, b = rnd(oc, scale=0.3), rnd(oc).abs() + 0.5, rnd(oc), rnd(oc)
-        o = F.relu(F.batch_norm(F.conv2d(x, wt, None, stride=sh, padding=ph), rm, rv, g, b, False, 0.1, 1e-5))
+        o = F.batch_norm(F.conv2d(x, wt, None, stride=sh, padding=ph), rm, rv, g, b, False, 0.1, 1e-5)
+        if near_kink(o):
+            return None
+        o = F.relu(o)
         r = rnd(*o.shape)
         (o * r).sum().backward()
         return cfg, dict(x=x, w=wt, running_mean=rm, running_var=rv, gamma=g, beta=b, out=o, dout=r, dx=x.grad)

@@ -203,6 +203,28 @@ public final class TorchFuzz {
                 check(where + " running_mean", t.get("running_mean"), mean);
                 check(where + " running_var", t.get("running_var"), var);
             }
+            case "linear", "matmul" -> {
+                Tensor w = t.get("w").setRequiresGrad(true);
+                Tensor b = t.containsKey("b") ? t.get("b").setRequiresGrad(true) : null;
+                leaves.put("dw", w);
+                if (b != null) leaves.put("db", b);
+                out = kind.equals("linear") ? F.linear(x, w, b) : F.matmul(x, w);
+            }
+            case "max_pool", "avg_pool" -> {
+                int k = c.get("kernel").asInt();
+                out =
+                        kind.equals("max_pool")
+                                ? F.maxPool2d(x, k, sh, ph)
+                                : F.avgPool2d(x, k, sh, ph);
+            }
+            case "cross_entropy" -> {
+                float[] l = t.get("labels").toArray();
+                int[] labels = new int[l.length];
+                for (int i = 0; i < l.length; i++) labels[i] = (int) l[i];
+                out = F.reshape(F.crossEntropy(x, labels), 1);
+            }
+            case "mse" -> out = F.reshape(F.mse(x, t.get("target")), 1);
+            case "bce" -> out = F.reshape(F.bce(x, t.get("target")), 1);
             default -> throw new IllegalArgumentException(id + ": unknown kind '" + kind + "'");
         }
         check(where + " out", t.get("out"), out);
