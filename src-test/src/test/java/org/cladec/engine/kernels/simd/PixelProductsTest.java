@@ -8,12 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Arrays;
 import java.util.List;
 import org.cladec.engine.kernels.ConvGeom;
 import org.cladec.engine.kernels.ConvKernels.Shared;
 import org.cladec.engine.kernels.ScalarConvKernels;
 import org.cladec.engine.tensor.Rng;
+import org.cladec.testing.Fixtures;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -356,5 +358,44 @@ class PixelProductsTest {
                         ConvGeom.conv(128, 129, 8, 8, 128, 3, 3, 2, 2, 1, 1),
                         ConvGeom.conv(128, 128, 8, 8, 32, 3, 3, 2, 2, 1, 1)))
             assertFalse(simd.splitsWeightGradientByOutChannels(g), g.toString());
+    }
+
+    /**
+     * TorchParityTest checks the convolutions against PyTorch on the fixture's cases; some of those
+     * must reach the fast paths, which small shapes never do (the paths' thresholds may move; then
+     * make_fixtures.py's last cases need new shapes).
+     */
+    @Test
+    void theTorchFixtureReachesTheFastPaths() {
+        boolean stride1 = false,
+                stride2 = false,
+                dense = false,
+                oneChannel = false,
+                transposed = false;
+        for (JsonNode c : Fixtures.torchCases("conv2d")) {
+            int[] x = Fixtures.tensor(c, "x").shape(), w = Fixtures.tensor(c, "w").shape();
+            int s = c.get("config").get("stride").asInt(),
+                    p = c.get("config").get("padding").asInt();
+            ConvGeom g = ConvGeom.conv(x[0], x[1], x[2], x[3], w[0], w[2], w[3], s, s, p, p);
+            stride1 |= PixelProducts.applies(g) && s == 1;
+            stride2 |= PixelProducts.applies(g) && s == 2;
+            dense |= DenseConv.applies(g);
+            oneChannel |= g.C == 1 && !DenseConv.applies(g);
+        }
+        for (JsonNode c : Fixtures.torchCases("conv_transpose2d")) {
+            JsonNode cfg = c.get("config");
+            int[] x = Fixtures.tensor(c, "x").shape(), w = Fixtures.tensor(c, "w").shape();
+            int s = cfg.get("stride").asInt(), p = cfg.get("padding").asInt();
+            int op = cfg.get("output_padding").asInt();
+            transposed |=
+                    PixelProducts.applies(
+                            ConvGeom.transposed(
+                                    x[0], x[1], x[2], x[3], w[1], w[2], w[3], s, s, p, p, op, op));
+        }
+        assertTrue(
+                stride1 && stride2, "pixel products, stride 1 and 2: " + stride1 + " " + stride2);
+        assertTrue(dense, "the dense form");
+        assertTrue(oneChannel, "one input channel");
+        assertTrue(transposed, "a transposed convolution by pixel products");
     }
 }
