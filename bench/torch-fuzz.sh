@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Random convolutions, transposed convolutions and batch norms (values and gradients) computed by
-# PyTorch (Debian's python3-torch) and by the engine, compared element by element: every seed's
+# Random convolutions, transposed convolutions and batch norms, and some dense layers, matrix
+# products, poolings and losses (values and gradients) computed by PyTorch (Debian's
+# python3-torch) and by the engine, compared element by element: every seed's
 # cases under the SIMD kernels at 512, 256 and 128 bits on the pool and on one thread, and under
 # the scalar kernels. The shapes reach every kernel path (bench/scripts/torch_fuzz.py says how).
 # A check for kernel changes against a reference outside the engine; not part of CI.
