@@ -101,7 +101,14 @@ public final class TorchFuzz {
             for (String field : FIELDS)
                 if (c.get(field) == null)
                     throw new IllegalArgumentException(id + ": no field '" + field + "'");
-            compare(id, c, read(id, c, in));
+            Map<String, Tensor> tensors = read(id, c, in);
+            try {
+                compare(id, c, tensors);
+            } catch (IllegalArgumentException e) {
+                // a tensor or field the kind needs is missing, or the shapes do not fit together
+                throw new IllegalArgumentException(
+                        id + " (" + c.get("kind").asText() + "): " + e.getMessage(), e);
+            }
         }
         if (in.hasRemaining())
             throw new IllegalArgumentException(in.remaining() + " bytes left after the last case");
@@ -145,7 +152,7 @@ public final class TorchFuzz {
         int ph = c.get("padding").get(0).asInt(), pw = c.get("padding").get(1).asInt();
         int oph = c.get("output_padding").get(0).asInt(),
                 opw = c.get("output_padding").get(1).asInt();
-        Tensor x = t.get("x").setRequiresGrad(true);
+        Tensor x = need(t, "x").setRequiresGrad(true);
         String where =
                 String.format(
                         Locale.ROOT,
@@ -153,7 +160,7 @@ public final class TorchFuzz {
                         id,
                         kind,
                         Arrays.toString(x.shape()),
-                        t.containsKey("w") ? " w" + Arrays.toString(t.get("w").shape()) : "",
+                        t.containsKey("w") ? " w" + Arrays.toString(need(t, "w").shape()) : "",
                         sh,
                         sw,
                         ph,
@@ -165,8 +172,8 @@ public final class TorchFuzz {
         Tensor out;
         switch (kind) {
             case "conv", "conv_transpose" -> {
-                Tensor w = t.get("w").setRequiresGrad(true);
-                Tensor b = t.containsKey("b") ? t.get("b").setRequiresGrad(true) : null;
+                Tensor w = need(t, "w").setRequiresGrad(true);
+                Tensor b = t.containsKey("b") ? need(t, "b").setRequiresGrad(true) : null;
                 leaves.put("dw", w);
                 if (b != null) leaves.put("db", b);
                 out =
@@ -178,13 +185,13 @@ public final class TorchFuzz {
                     out =
                             F.conv2dBatchNormRelu(
                                     x,
-                                    t.get("w"),
+                                    need(t, "w"),
                                     sh,
                                     ph,
-                                    t.get("running_mean"),
-                                    t.get("running_var"),
-                                    t.get("gamma"),
-                                    t.get("beta"),
+                                    need(t, "running_mean"),
+                                    need(t, "running_var"),
+                                    need(t, "gamma"),
+                                    need(t, "beta"),
                                     1e-5f);
             case "batch_norm" -> {
                 int channels = x.shape(1);
@@ -192,25 +199,27 @@ public final class TorchFuzz {
                 Arrays.fill(ones, 1f);
                 Tensor mean = Tensor.of(new float[channels], channels),
                         var = Tensor.of(ones, channels);
-                Tensor g = t.get("gamma").setRequiresGrad(true),
-                        b = t.get("beta").setRequiresGrad(true);
+                Tensor g = need(t, "gamma").setRequiresGrad(true),
+                        b = need(t, "beta").setRequiresGrad(true);
                 leaves.put("dgamma", g);
                 leaves.put("dbeta", b);
                 out =
                         c.get("relu").asBoolean()
                                 ? F.batchNormRelu(x, mean, var, g, b, true, 0.1f, 1e-5f)
                                 : F.batchNorm(x, mean, var, g, b, true, 0.1f, 1e-5f);
-                check(where + " running_mean", t.get("running_mean"), mean);
-                check(where + " running_var", t.get("running_var"), var);
+                check(where + " running_mean", need(t, "running_mean"), mean);
+                check(where + " running_var", need(t, "running_var"), var);
             }
             case "linear", "matmul" -> {
-                Tensor w = t.get("w").setRequiresGrad(true);
-                Tensor b = t.containsKey("b") ? t.get("b").setRequiresGrad(true) : null;
+                Tensor w = need(t, "w").setRequiresGrad(true);
+                Tensor b = t.containsKey("b") ? need(t, "b").setRequiresGrad(true) : null;
                 leaves.put("dw", w);
                 if (b != null) leaves.put("db", b);
                 out = kind.equals("linear") ? F.linear(x, w, b) : F.matmul(x, w);
             }
             case "max_pool", "avg_pool" -> {
+                if (c.get("kernel") == null)
+                    throw new IllegalArgumentException("no field 'kernel'");
                 int k = c.get("kernel").asInt();
                 out =
                         kind.equals("max_pool")
@@ -218,19 +227,26 @@ public final class TorchFuzz {
                                 : F.avgPool2d(x, k, sh, ph);
             }
             case "cross_entropy" -> {
-                float[] l = t.get("labels").toArray();
+                float[] l = need(t, "labels").toArray();
                 int[] labels = new int[l.length];
                 for (int i = 0; i < l.length; i++) labels[i] = (int) l[i];
                 out = F.reshape(F.crossEntropy(x, labels), 1);
             }
-            case "mse" -> out = F.reshape(F.mse(x, t.get("target")), 1);
-            case "bce" -> out = F.reshape(F.bce(x, t.get("target")), 1);
+            case "mse" -> out = F.reshape(F.mse(x, need(t, "target")), 1);
+            case "bce" -> out = F.reshape(F.bce(x, need(t, "target")), 1);
             default -> throw new IllegalArgumentException(id + ": unknown kind '" + kind + "'");
         }
-        check(where + " out", t.get("out"), out);
-        F.sum(F.mul(out, t.get("dout"))).backward();
+        check(where + " out", need(t, "out"), out);
+        F.sum(F.mul(out, need(t, "dout"))).backward();
         for (Map.Entry<String, Tensor> e : leaves.entrySet())
-            check(where + " " + e.getKey(), t.get(e.getKey()), e.getValue().grad());
+            check(where + " " + e.getKey(), need(t, e.getKey()), e.getValue().grad());
+    }
+
+    /** The case's tensor {@code name}, which its kind needs. */
+    private static Tensor need(Map<String, Tensor> t, String name) {
+        Tensor v = t.get(name);
+        if (v == null) throw new IllegalArgumentException("no tensor '" + name + "'");
+        return v;
     }
 
     private void check(String where, Tensor reference, Tensor got) {
