@@ -6,6 +6,7 @@
 # the scalar kernels. The shapes reach every kernel path (bench/scripts/torch_fuzz.py says how).
 # A check for kernel changes against a reference outside the engine; not part of CI.
 #   usage: bench/torch-fuzz.sh [SEEDS] [CASES]   (default 5 seeds from 1, 50 cases each)
+# JAVA names the java to run the engine on (default: java on the PATH), e.g. a JDK 25's.
 # Exits 1 if any case differs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,7 +31,7 @@ for seed in $(seq 1 "$SEEDS"); do
   for opts in "-Dengine.threads=2" "-Dengine.threads=1" "-Dengine.simd.bits=256" \
       "-Dengine.simd.bits=128" "-Dengine.threads=1 -Dengine.kernels=scalar"; do
     # shellcheck disable=SC2086 # opts holds several options
-    if line=$(java --add-modules jdk.incubator.vector $opts -cp "$JAR" org.cladec.bench.TorchFuzz \
+    if line=$("${JAVA:-java}" --add-modules jdk.incubator.vector $opts -cp "$JAR" org.cladec.bench.TorchFuzz \
         "$dir/cases.bin" 2>/dev/null); then :; else failed=1; fi
     echo "seed $seed, $opts: $line"
   done
