@@ -27,19 +27,19 @@ public final class Kernels {
             throw new IllegalArgumentException(
                     "-Dengine.kernels: expected scalar, simd or auto, but got '" + mode + "'");
         }
-        KernelSet simd = trySimd();
-        if (simd != null) {
+        String why;
+        try {
+            KernelSet simd = loadSimd();
             LOG.log(System.Logger.Level.DEBUG, "engine kernels: " + simd.name());
             return simd;
+        } catch (Unavailable e) {
+            why = e.getMessage();
         }
         if (mode.equals("simd")) {
             throw new IllegalStateException(
-                    "-Dengine.kernels=simd, but the Vector API kernels are unavailable: "
-                            + whySimdUnavailable());
+                    "-Dengine.kernels=simd, but the Vector API kernels are unavailable: " + why);
         }
-        LOG.log(
-                System.Logger.Level.WARNING,
-                "engine kernels: falling back to scalar: " + whySimdUnavailable());
+        LOG.log(System.Logger.Level.WARNING, "engine kernels: falling back to scalar: " + why);
         return KernelSet.scalar();
     }
 
@@ -48,39 +48,50 @@ public final class Kernels {
         return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
     }
 
-    /** Why the last {@link #trySimd} found no SIMD kernels, if it failed to load them. */
-    private static volatile String simdFailure;
-
-    private static String whySimdUnavailable() {
-        if (!vectorApiReadable()) {
-            return "the module jdk.incubator.vector is not readable; start java with --add-modules jdk.incubator.vector";
+    /**
+     * The SIMD kernel set, or null when the Vector API or the implementation is missing or fails to
+     * load.
+     */
+    public static KernelSet trySimd() {
+        try {
+            return loadSimd();
+        } catch (Unavailable e) {
+            return null;
         }
-        String failure = simdFailure;
-        if (failure != null) return "the SIMD kernels failed to load: " + failure;
-        return "no SIMD kernel implementation (" + SIMD_CLASS + ") is on the class path";
+    }
+
+    /** Why there are no SIMD kernels in this JVM. */
+    private static final class Unavailable extends Exception {
+        Unavailable(String why) {
+            super(why, null, false, false);
+        }
     }
 
     /**
-     * The SIMD kernel set, or null when the Vector API or the implementation is missing or fails to
-     * load. A setting of the SIMD kernels that is wrong ({@code -Dengine.simd.bits=100}) is thrown,
-     * as the IllegalArgumentException that names it: a run the user asked to configure must not
-     * quietly run on other kernels.
+     * The SIMD kernel set. A setting of the SIMD kernels that is wrong ({@code
+     * -Dengine.simd.bits=100}) is thrown, as the IllegalArgumentException that names it: a run the
+     * user asked to configure must not quietly run on other kernels.
+     *
+     * @throws Unavailable saying why there is none
      */
-    public static KernelSet trySimd() {
-        if (!vectorApiReadable()) return null;
+    private static KernelSet loadSimd() throws Unavailable {
+        if (!vectorApiReadable()) {
+            throw new Unavailable(
+                    "the module jdk.incubator.vector is not readable; start java with --add-modules jdk.incubator.vector");
+        }
         try {
             Class<?> c = Class.forName(SIMD_CLASS);
             return (KernelSet) c.getMethod("create").invoke(null);
         } catch (ClassNotFoundException e) {
-            return null;
+            throw new Unavailable(
+                    "no SIMD kernel implementation (" + SIMD_CLASS + ") is on the class path");
         } catch (ReflectiveOperationException | LinkageError e) {
             Throwable cause = e; // through InvocationTargetException, ExceptionInInitializerError
             while (cause.getCause() != null
                     && (cause instanceof ReflectiveOperationException
                             || cause instanceof LinkageError)) cause = cause.getCause();
             if (cause instanceof IllegalArgumentException bad) throw bad;
-            simdFailure = cause.toString();
-            return null;
+            throw new Unavailable("the SIMD kernels failed to load: " + cause);
         }
     }
 
