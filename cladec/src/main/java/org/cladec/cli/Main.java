@@ -42,24 +42,29 @@ public final class Main implements Runnable {
     /** Builds the command line with the project's error handling. */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
-        cl.setExecutionExceptionHandler(
-                (ex, cmd, parsed) -> {
-                    PrintWriter err = cmd.getErr();
-                    if (ex instanceof IllegalArgumentException) {
-                        err.println("error: " + ex.getMessage());
-                        return 2;
-                    }
-                    if (ex instanceof DatasetException
-                            || ex instanceof IOException
-                            || ex instanceof IllegalStateException) {
-                        err.println("error: " + ex.getMessage());
-                        return 1;
-                    }
-                    err.println("error: " + ex);
-                    ex.printStackTrace(err);
-                    return 1;
-                });
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> report(ex, cmd.getErr()));
         return cl;
+    }
+
+    /**
+     * Prints a command's failure and returns its exit code: 2 for bad input (an
+     * IllegalArgumentException names what and where), 1 for a failure of the data, the files or the
+     * run's state, with a stack trace only for anything else.
+     */
+    static int report(Throwable ex, PrintWriter err) {
+        if (ex instanceof IllegalArgumentException) {
+            err.println("error: " + ex.getMessage());
+            return 2;
+        }
+        if (ex instanceof DatasetException
+                || ex instanceof IOException
+                || ex instanceof IllegalStateException) {
+            err.println("error: " + ex.getMessage());
+            return 1;
+        }
+        err.println("error: " + ex);
+        ex.printStackTrace(err);
+        return 1;
     }
 
     /** Runs the command line and exits with its code. */
@@ -72,11 +77,9 @@ public final class Main implements Runnable {
             code = commandLine().execute(args);
         } catch (ExceptionInInitializerError e) {
             // a class that reads a setting when it loads (-Dengine.kernels, -Dengine.simd.bits)
-            // and found it wrong: the setting's own message, not a stack trace
-            Throwable cause = e.getCause() == null ? e : e.getCause();
-            System.err.println(
-                    "error: " + (cause.getMessage() == null ? cause : cause.getMessage()));
-            code = cause instanceof IllegalArgumentException ? 2 : 1;
+            // and found it wrong; picocli hands errors on instead of to the handler above
+            PrintWriter err = new PrintWriter(System.err, true);
+            code = report(e.getCause() == null ? e : e.getCause(), err);
         }
         System.exit(code);
     }
