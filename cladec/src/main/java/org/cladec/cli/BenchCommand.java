@@ -85,9 +85,10 @@ final class BenchCommand implements Callable<Integer> {
         CommonOptions c = new CommonOptions();
         c.threads = threads;
         int t = c.applyThreads();
-        atLeast("--steps", steps, 1, "");
-        atLeast("--repeats", repeats, 1, "");
-        atLeast("--batch-size", batch, 2, " (batch norm's statistics need two images)");
+        CommonOptions.atLeast("--steps", steps, 1, "");
+        CommonOptions.atLeast("--repeats", repeats, 1, "");
+        CommonOptions.atLeast(
+                "--batch-size", batch, 2, " (batch norm's statistics need two images)");
         if (scaling && t < 2)
             throw new IllegalArgumentException(
                     "--scaling compares one thread with the pool, so it needs --threads >= 2, but"
@@ -227,11 +228,5 @@ final class BenchCommand implements Callable<Integer> {
         double[] sorted = values.clone();
         Arrays.sort(sorted);
         return sorted[sorted.length / 2];
-    }
-
-    private static void atLeast(String option, int value, int min, String why) {
-        if (value < min)
-            throw new IllegalArgumentException(
-                    option + " must be >= " + min + why + ", but got " + value);
     }
 }

@@ -82,8 +82,7 @@ final class ClassifyCommand implements Callable<Integer> {
         CommonOptions c = new CommonOptions();
         c.threads = threads;
         c.applyThreads();
-        if (batch < 1)
-            throw new IllegalArgumentException("--batch-size must be >= 1, but got " + batch);
+        CommonOptions.atLeast("--batch-size", batch, 1, "");
         Classifier clf = Models.loadClassifier(model, channels, classes, width);
         IdxFormat.Images im = IdxFormat.readImages(images);
         if (clf.channels() != 1) {

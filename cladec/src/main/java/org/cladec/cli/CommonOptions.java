@@ -49,7 +49,7 @@ public final class CommonOptions {
      * engine's own default ({@code -Dengine.threads}, else every core).
      */
     int applyThreads() {
-        return threads == null ? Parallel.threads() : applyThreads(threads);
+        return threads == null ? Parallel.threads() : fixThreads(threads);
     }
 
     /**
@@ -57,9 +57,22 @@ public final class CommonOptions {
      * run's count).
      */
     int applyThreads(int fallback) {
-        int t = threads == null ? fallback : threads;
-        if (t < 1) throw new IllegalArgumentException("--threads must be >= 1, but got " + t);
+        return fixThreads(threads == null ? fallback : threads);
+    }
+
+    private static int fixThreads(int t) {
+        atLeast("--threads", t, 1, "");
         Parallel.setThreads(t);
         return t;
+    }
+
+    /**
+     * Refuses a count option under {@code min}, naming the option and the value; {@code why}
+     * (empty, or starting with a space) says why the minimum.
+     */
+    static void atLeast(String option, int value, int min, String why) {
+        if (value < min)
+            throw new IllegalArgumentException(
+                    option + " must be >= " + min + why + ", but got " + value);
     }
 }
