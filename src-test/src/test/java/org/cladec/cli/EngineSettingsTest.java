@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.cladec.testing.CliProcess;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,14 +19,8 @@ import org.junit.jupiter.api.Test;
 class EngineSettingsTest {
     private static String run(String setting, int expectedCode) throws Exception {
         Process p =
-                new ProcessBuilder(
-                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                                "--add-modules",
-                                "jdk.incubator.vector",
-                                setting,
-                                "-cp",
-                                System.getProperty("java.class.path"),
-                                "org.cladec.cli.Main",
+                CliProcess.builder(
+                                List.of(setting),
                                 "bench",
                                 "--only",
                                 "classifier_infer",
@@ -36,7 +30,6 @@ class EngineSettingsTest {
                                 "1",
                                 "--batch-size",
                                 "2")
-                        .redirectErrorStream(true)
                         .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), setting + ": still running");

@@ -27,6 +27,7 @@ import org.cladec.io.SafeTensors;
 import org.cladec.model.Classifier;
 import org.cladec.model.Decoder;
 import org.cladec.model.LayerRef;
+import org.cladec.testing.CliProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -54,21 +55,7 @@ class ResilienceTest {
     };
 
     private static Process start(Path log, String... args) throws Exception {
-        List<String> cmd =
-                new ArrayList<>(
-                        List.of(
-                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                                "--add-modules",
-                                "jdk.incubator.vector",
-                                "-Xmx1g",
-                                "-cp",
-                                System.getProperty("java.class.path"),
-                                "org.cladec.cli.Main"));
-        cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd)
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
+        return CliProcess.builder(List.of("-Xmx1g"), args).redirectOutput(log.toFile()).start();
     }
 
     private static String[] with(String[] base, String... more) {
