@@ -33,6 +33,13 @@ def rnd(*shape, scale=1.0):
     return ((torch.rand(*shape, dtype=torch.float64) * 2 - 1) * scale).float().double()
 
 
+def backward(out):
+    """Back-propagates L = sum(out * dout) for a random dout, which it returns."""
+    dout = rnd(*out.shape)
+    (out * dout).sum().backward()
+    return dout
+
+
 def near_kink(pre):
     """Whether a ReLU input lies so near 0 that float32 rounding may put it on the other side
     (then the engine's mask and PyTorch's differ in that element, and its gradient flips: right
@@ -48,21 +55,14 @@ def draw_other(kind):
         k, m = random.choice([1, 3, 15, 16, 17, 100, 513, 1024, 2049]), random.choice([1, 5, 10, 16, 31, 64, 129, 512])
         if n * k * m > 40_000_000:
             return None
-        x, w = rnd(n, k).requires_grad_(), rnd(m, k, scale=0.5).requires_grad_()
-        if kind == "matmul":  # x (n, k) · w (k, m)
-            w = rnd(k, m, scale=0.5).requires_grad_()
-            o = x @ w
-            t = dict(x=x, w=w)
-        else:
-            cfg["bias"] = random.random() < 0.7
-            b = rnd(m).requires_grad_() if cfg["bias"] else None
-            o = F.linear(x, w, b)
-            t = dict(x=x, w=w) | (dict(b=b) if b is not None else {})
-        r = rnd(*o.shape)
-        (o * r).sum().backward()
-        t.update(out=o, dout=r, dx=x.grad, dw=w.grad)
-        if cfg["bias"]:
-            t.update(db=t["b"].grad)
+        x = rnd(n, k).requires_grad_()
+        w = rnd(*((k, m) if kind == "matmul" else (m, k)), scale=0.5).requires_grad_()
+        cfg["bias"] = kind == "linear" and random.random() < 0.7
+        b = rnd(m).requires_grad_() if cfg["bias"] else None
+        o = x @ w if kind == "matmul" else F.linear(x, w, b)  # matmul: x (n, k) · w (k, m)
+        t = dict(x=x, w=w, out=o, dout=backward(o), dx=x.grad, dw=w.grad)
+        if b is not None:
+            t.update(b=b, db=b.grad)
         return cfg, t
     if kind in ("max_pool", "avg_pool"):
         c, h = random.choice([1, 3, 16, 17, 33]), random.randint(1, 20)
@@ -71,10 +71,8 @@ def draw_other(kind):
         cfg.update(kernel=k, stride=[s, s], padding=[p, p])
         x = rnd(min(n, 9), c, h, h).requires_grad_()
         o = F.max_pool2d(x, k, s, p) if kind == "max_pool" else F.avg_pool2d(x, k, s, p, count_include_pad=True)
-        r = rnd(*o.shape)
-        (o * r).sum().backward()
-        return cfg, dict(x=x, out=o, dout=r, dx=x.grad)
-    # the losses, scalar out; dout is its weight
+        return cfg, dict(x=x, out=o, dout=backward(o), dx=x.grad)
+    # the losses, a scalar out (as a 1-vector; dout is its weight)
     if kind == "cross_entropy":
         classes = random.choice([1, 2, 10, 17, 100, 1000])
         x = (rnd(n, classes) * 8).requires_grad_()
@@ -91,9 +89,8 @@ def draw_other(kind):
             y = torch.rand(size, dtype=torch.float64).float().double()
             o = F.binary_cross_entropy(x, y)
         t = dict(x=x, target=y)
-    r = rnd(1)
-    (o * r[0]).backward()
-    t.update(out=o.reshape(1), dout=r, dx=x.grad)
+    o = o.reshape(1)
+    t.update(out=o, dout=backward(o), dx=x.grad)
     return cfg, t
 
 
@@ -134,10 +131,8 @@ def draw():
             if near_kink(o):
                 return None
             o = F.relu(o)
-        r = rnd(*o.shape)
-        (o * r).sum().backward()
-        return cfg, dict(x=x, gamma=g, beta=b, out=o, dout=r, dx=x.grad, dgamma=g.grad, dbeta=b.grad,
-                         running_mean=rm, running_var=rv)
+        return cfg, dict(x=x, gamma=g, beta=b, out=o, dout=backward(o), dx=x.grad, dgamma=g.grad,
+                         dbeta=b.grad, running_mean=rm, running_var=rv)
     if kind == "conv_transpose":
         oph = random.randint(0, sh - 1) if random.random() < 0.4 else 0  # PyTorch: < stride
         opw = random.randint(0, sw - 1) if random.random() < 0.4 else 0
@@ -157,18 +152,15 @@ def draw():
         if near_kink(o):
             return None
         o = F.relu(o)
-        r = rnd(*o.shape)
-        (o * r).sum().backward()
-        return cfg, dict(x=x, w=wt, running_mean=rm, running_var=rv, gamma=g, beta=b, out=o, dout=r, dx=x.grad)
+        return cfg, dict(x=x, w=wt, running_mean=rm, running_var=rv, gamma=g, beta=b, out=o,
+                         dout=backward(o), dx=x.grad)
     cfg["bias"] = random.random() < 0.5
     bias = rnd(oc).requires_grad_() if cfg["bias"] else None
     if kind == "conv":
         o = F.conv2d(x, wt, bias, stride=(sh, sw), padding=(ph, pw))
     else:
         o = F.conv_transpose2d(x, wt, bias, stride=(sh, sw), padding=(ph, pw), output_padding=(oph, opw))
-    r = rnd(*o.shape)
-    (o * r).sum().backward()
-    t = dict(x=x, w=wt, out=o, dout=r, dx=x.grad, dw=wt.grad)
+    t = dict(x=x, w=wt, out=o, dout=backward(o), dx=x.grad, dw=wt.grad)
     if bias is not None:
         t.update(b=bias, db=bias.grad)
     return cfg, t
