@@ -152,7 +152,8 @@ public final class TorchFuzz {
         int ph = c.get("padding").get(0).asInt(), pw = c.get("padding").get(1).asInt();
         int oph = c.get("output_padding").get(0).asInt(),
                 opw = c.get("output_padding").get(1).asInt();
-        Tensor x = need(t, "x").setRequiresGrad(true);
+        Map<String, Tensor> leaves = new LinkedHashMap<>(); // gradient's name -> the leaf
+        Tensor x = leaf(t, leaves, "x", "dx", true);
         String where =
                 String.format(
                         Locale.ROOT,
@@ -167,15 +168,10 @@ public final class TorchFuzz {
                         pw,
                         kind.equals("conv_transpose") ? " output padding " + oph + "," + opw : "",
                         c.get("relu").asBoolean() ? " relu" : "");
-        Map<String, Tensor> leaves = new LinkedHashMap<>();
-        leaves.put("dx", x);
         Tensor out;
         switch (kind) {
             case "conv", "conv_transpose" -> {
-                Tensor w = need(t, "w").setRequiresGrad(true);
-                Tensor b = t.containsKey("b") ? need(t, "b").setRequiresGrad(true) : null;
-                leaves.put("dw", w);
-                if (b != null) leaves.put("db", b);
+                Tensor w = leaf(t, leaves, "w", "dw", true), b = leaf(t, leaves, "b", "db", false);
                 out =
                         kind.equals("conv")
                                 ? F.conv2d(x, w, b, sh, sw, ph, pw)
@@ -199,10 +195,8 @@ public final class TorchFuzz {
                 Arrays.fill(ones, 1f);
                 Tensor mean = Tensor.of(new float[channels], channels),
                         var = Tensor.of(ones, channels);
-                Tensor g = need(t, "gamma").setRequiresGrad(true),
-                        b = need(t, "beta").setRequiresGrad(true);
-                leaves.put("dgamma", g);
-                leaves.put("dbeta", b);
+                Tensor g = leaf(t, leaves, "gamma", "dgamma", true),
+                        b = leaf(t, leaves, "beta", "dbeta", true);
                 out =
                         c.get("relu").asBoolean()
                                 ? F.batchNormRelu(x, mean, var, g, b, true, 0.1f, 1e-5f)
@@ -211,10 +205,7 @@ public final class TorchFuzz {
                 check(where + " running_var", need(t, "running_var"), var);
             }
             case "linear", "matmul" -> {
-                Tensor w = need(t, "w").setRequiresGrad(true);
-                Tensor b = t.containsKey("b") ? need(t, "b").setRequiresGrad(true) : null;
-                leaves.put("dw", w);
-                if (b != null) leaves.put("db", b);
+                Tensor w = leaf(t, leaves, "w", "dw", true), b = leaf(t, leaves, "b", "db", false);
                 out = kind.equals("linear") ? F.linear(x, w, b) : F.matmul(x, w);
             }
             case "max_pool", "avg_pool" -> {
@@ -234,12 +225,28 @@ public final class TorchFuzz {
             }
             case "mse" -> out = F.reshape(F.mse(x, need(t, "target")), 1);
             case "bce" -> out = F.reshape(F.bce(x, need(t, "target")), 1);
-            default -> throw new IllegalArgumentException(id + ": unknown kind '" + kind + "'");
+            default -> throw new IllegalArgumentException("unknown kind '" + kind + "'");
         }
         check(where + " out", need(t, "out"), out);
         F.sum(F.mul(out, need(t, "dout"))).backward();
         for (Map.Entry<String, Tensor> e : leaves.entrySet())
             check(where + " " + e.getKey(), need(t, e.getKey()), e.getValue().grad());
+    }
+
+    /**
+     * The case's tensor {@code name} as a leaf whose gradient is checked against its tensor {@code
+     * grad}; null where it is absent and not {@code needed} (an optional bias).
+     */
+    private static Tensor leaf(
+            Map<String, Tensor> t,
+            Map<String, Tensor> leaves,
+            String name,
+            String grad,
+            boolean needed) {
+        if (!needed && !t.containsKey(name)) return null;
+        Tensor v = need(t, name).setRequiresGrad(true);
+        leaves.put(grad, v);
+        return v;
     }
 
     /** The case's tensor {@code name}, which its kind needs. */
