@@ -50,10 +50,21 @@ public interface ConvKernels {
     /**
      * Images this kernel takes in groups when forward or backwardInput is split by images: a split
      * whose boundaries are multiples of it leaves no partial group (pixel products put 64 images in
-     * a GEMM's columns). Any split gives the same values; this is about speed only.
+     * a GEMM's columns). Unless {@link #imageGrainExact} says otherwise, any split gives the same
+     * values and the grain is about speed only.
      */
     default int imageGrain(ConvGeom g) {
         return 1;
+    }
+
+    /**
+     * Whether a split by images gives the unsplit call's values only where its parts meet on
+     * multiples of {@link #imageGrain}: true where a part's first image decides how a pixel's sums
+     * are grouped (the SIMD input gradient that fuses col2im into its product). Such a split must
+     * not fall back to a boundary elsewhere when no multiple fits, as a split for speed may.
+     */
+    default boolean imageGrainExact(ConvGeom g) {
+        return false;
     }
 
     /**

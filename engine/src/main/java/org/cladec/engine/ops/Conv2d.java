@@ -211,11 +211,13 @@ final class Conv2d implements Op {
     /**
      * Runs {@code task} over g's images on the pool, every boundary between parts on the kernel's
      * {@link ConvKernels#imageGrain}: a part that starts elsewhere may leave a partial group of
-     * images (pixel products) or add some elements' terms in another order (the fused col2im), so
-     * every split of a convolution by images goes through here.
+     * images (pixel products; then only where no multiple fits, as in 64 images) or add some
+     * elements' terms in another order (the fused col2im; then never: fewer images than two grains
+     * run as one part), so every split of a convolution by images goes through here.
      */
     static void overImages(ConvKernels k, ConvGeom g, Parallel.RangeTask task) {
-        Parallel.forAligned(g.N, k.imageGrain(g), task);
+        if (k.imageGrainExact(g)) Parallel.forGroups(g.N, k.imageGrain(g), task);
+        else Parallel.forAligned(g.N, k.imageGrain(g), task);
     }
 
     /**

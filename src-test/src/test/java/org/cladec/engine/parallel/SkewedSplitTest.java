@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.cladec.engine.nn.BatchNorm;
@@ -74,6 +76,69 @@ class SkewedSplitTest {
                 for (int i = 0; i < n; i++) assertEquals(1, seen.get(i), "n=" + n + " " + i);
             }
         }
+    }
+
+    @Test
+    void groupsAreNeverCutOffTheirGrain() {
+        for (double speed : new double[] {0.6, 1.0, 1.7}) {
+            Parallel.fixSpeeds(speed);
+            for (int grain : new int[] {1, 3, 6}) {
+                for (int n : new int[] {1, 2, 4, 5, 6, 7, 13, 130}) {
+                    AtomicIntegerArray seen = new AtomicIntegerArray(n);
+                    List<int[]> parts = Collections.synchronizedList(new ArrayList<>());
+                    Parallel.forGroups(
+                            n,
+                            grain,
+                            (lo, hi) -> {
+                                parts.add(new int[] {lo, hi});
+                                for (int i = lo; i < hi; i++) seen.incrementAndGet(i);
+                            });
+                    String what = "n=" + n + " grain=" + grain + " speed=" + speed;
+                    for (int i = 0; i < n; i++) assertEquals(1, seen.get(i), what + " " + i);
+                    for (int[] part : parts) assertEquals(0, part[0] % grain, what);
+                    if (n <= grain) assertEquals(1, parts.size(), what);
+                }
+            }
+        }
+    }
+
+    /**
+     * The input gradient that fuses col2im groups a pixel's sums by chunks of images that start at
+     * the part's first image. With fewer images than two such chunks no boundary fits on one; the
+     * pool used to cut them in equal halves anyway, and 2-5 images (a 16 x 16 -> 8 x 8 layer, six
+     * images a chunk) gave another dx than one thread in ~1% of its elements.
+     */
+    @Test
+    void aFewImagesOnAChunkedInputGradientGiveOneThreadsBits() {
+        for (int n = 2; n <= 7; n++) {
+            float[] one = convStep(n, null);
+            for (Double speed : new Double[] {1.0, 0.6, 1.7})
+                assertArrayEquals(one, convStep(n, speed), n + " images, speed " + speed);
+        }
+    }
+
+    /** A 16 x 16 -> 8 x 8 convolution's output, input gradient and weight gradient. */
+    private static float[] convStep(int n, Double speed) {
+        float[][] out = new float[1][];
+        Runnable step =
+                () -> {
+                    Rng r = new Rng(11);
+                    Tensor x = Tensor.uniform(r, -1, 1, n, 8, 16, 16).setRequiresGrad(true);
+                    Tensor w = Tensor.uniform(r, -1, 1, 16, 8, 3, 3).setRequiresGrad(true);
+                    Tensor y = F.conv2d(x, w, null, 2, 1);
+                    F.sum(F.mul(y, Tensor.uniform(r, -1, 1, y.shape()))).backward();
+                    float[] a = y.toArray(), b = x.grad().toArray(), c = w.grad().toArray();
+                    float[] all = Arrays.copyOf(a, a.length + b.length + c.length);
+                    System.arraycopy(b, 0, all, a.length, b.length);
+                    System.arraycopy(c, 0, all, a.length + b.length, c.length);
+                    out[0] = all;
+                };
+        if (speed == null) Parallel.serially(step);
+        else {
+            Parallel.fixSpeeds(speed);
+            step.run();
+        }
+        return out[0];
     }
 
     @Test

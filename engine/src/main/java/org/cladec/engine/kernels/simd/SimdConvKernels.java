@@ -181,6 +181,15 @@ public final class SimdConvKernels implements ConvKernels {
         return OHW >= TARGET_COLS ? 1 : columnChunk(OHW, g.C * g.KH * g.KW, g.N);
     }
 
+    /** The im2col chunks of several images: their fused col2im orders sums by the chunk. */
+    @Override
+    public boolean imageGrainExact(ConvGeom g) {
+        return !DenseConv.applies(g)
+                && g.C != 1
+                && !PixelProducts.applies(g)
+                && g.OH * g.OW < TARGET_COLS;
+    }
+
     /**
      * The dense form packs its weight matrix per call, so it splits by channels; so do pixel
      * products where the weights they rearrange per call outweigh the activations.
