@@ -75,8 +75,10 @@ final class BenchCommand implements Callable<Integer> {
             description = {
                 "Also time one thread in the same run, its repeats alternating with the pool's, and print",
                 "<name>_1thread (img/s) and <name>_scaling (the median of the pairs' speed-ups). Needs 2+ threads.",
-                "First prints fma_scaling: the same comparison on the FMA micro-kernel alone, the most any",
-                "workload can scale on this machine just then (a virtual machine's vCPUs may share a core)."
+                "Also <name>_independent: the speed-up of one copy of the workload per thread, run at once",
+                "(networks and data of their own, no op split, a step each in step): what this machine gives",
+                "the threads just then with nothing shared. First prints fma_scaling: that comparison on the",
+                "FMA micro-kernel alone (a virtual machine's vCPUs may share a core or run at different speeds)."
             })
     boolean scaling;
 
@@ -117,12 +119,18 @@ final class BenchCommand implements Callable<Integer> {
         if (scaling)
             out.printf(Locale.ROOT, "fma_scaling=%.2f%n", fmaScaling(t, Math.max(5, repeats)));
         int k = names.length;
-        Runnable[] pooled = new Runnable[k];
+        Runnable[] pooled = new Runnable[k], apart = new Runnable[k];
+        // --scaling's copies: w and t - 1 more of the same seed, one per pool thread
+        Workloads[] copies = new Workloads[scaling ? t : 0];
+        for (int j = 0; j < copies.length; j++)
+            copies[j] = j == 0 ? w : new Workloads(batch, 1, 10, width, 42);
         for (int i = 0; i < k; i++) {
             String name = names[i];
             pooled[i] = () -> w.step(name);
+            apart[i] = () -> independently(copies, name);
         }
         double[][] rates = new double[k][repeats], one = new double[k][repeats];
+        double[][] copiesRates = new double[k][repeats];
         // progress on standard error, so that the results alone go to standard output
         try (Reporter.Progress bar =
                 Reporter.console(spec.commandLine().getErr())
@@ -136,7 +144,10 @@ final class BenchCommand implements Callable<Integer> {
                 Warmup warm = new Warmup(System.nanoTime(), Math.max(3, steps), jit);
                 do {
                     pooled[i].run();
-                    if (scaling) Parallel.serially(pooled[i]);
+                    if (scaling) {
+                        Parallel.serially(pooled[i]);
+                        apart[i].run();
+                    }
                 } while (!warm.stepDone(System.nanoTime()));
                 bar.step(1, null);
             }
@@ -145,14 +156,21 @@ final class BenchCommand implements Callable<Integer> {
             // workload, which the median drops, instead of on all the repeats of one; and none is
             // timed while the JIT still compiles for the next
             for (int r = 0; r < repeats; r++) {
-                // with --scaling, alternate which goes first, so a trend within the pair cancels
-                boolean aloneFirst = scaling && r % 2 == 1;
                 for (int i = 0; i < k; i++) {
                     bar.step(0, "round " + (r + 1) + " of " + repeats + ", " + names[i]);
                     Runnable p = pooled[i], alone = () -> Parallel.serially(p);
-                    if (aloneFirst) one[i][r] = rate(alone);
-                    rates[i][r] = rate(p);
-                    if (scaling && !aloneFirst) one[i][r] = rate(alone);
+                    if (!scaling) {
+                        rates[i][r] = rate(p);
+                    } else {
+                        // rotate which goes first, so a trend within the round cancels
+                        for (int j = 0; j < 3; j++) {
+                            switch ((r + j) % 3) {
+                                case 0 -> rates[i][r] = rate(p);
+                                case 1 -> one[i][r] = rate(alone);
+                                default -> copiesRates[i][r] = t * rate(apart[i]);
+                            }
+                        }
+                    }
                     bar.step(1, null);
                 }
             }
@@ -164,9 +182,31 @@ final class BenchCommand implements Callable<Integer> {
                 for (int r = 0; r < repeats; r++) speedups[r] = rates[i][r] / one[i][r];
                 out.printf(Locale.ROOT, "%s_1thread=%.1f img/s%n", names[i], median(one[i]));
                 out.printf(Locale.ROOT, "%s_scaling=%.2f%n", names[i], median(speedups));
+                for (int r = 0; r < repeats; r++) speedups[r] = copiesRates[i][r] / one[i][r];
+                out.printf(Locale.ROOT, "%s_independent=%.2f%n", names[i], median(speedups));
             }
         }
         return 0;
+    }
+
+    /**
+     * One step of workload {@code name} on each copy at once, copy c on pool thread c, every split
+     * inside a step done inline; returns when the slowest copy is done. What a step of the pool
+     * needs (the threads start together and wait for each other) without anything the pool adds: no
+     * split of an op, no data written by one thread and read by another. Where it reads under the
+     * thread count, the machine's threads are slower together than alone (shared caches, memory,
+     * power) or slower than each other (vCPUs of a shared host). Not a strict ceiling for the pool:
+     * each copy reads all of its weights, where the pool's threads split the widest layers' weights
+     * by output channels and read half each. Returns each copy's loss.
+     */
+    static float[] independently(Workloads[] copies, String name) {
+        float[] losses = new float[copies.length];
+        Parallel.forEqual(
+                copies.length,
+                (lo, hi) -> {
+                    for (int c = lo; c < hi; c++) losses[c] = copies[c].step(name);
+                });
+        return losses;
     }
 
     /**

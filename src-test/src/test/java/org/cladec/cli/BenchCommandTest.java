@@ -4,10 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.cladec.method.Workloads;
+import org.cladec.testing.CliProcess;
 import org.junit.jupiter.api.Test;
 
 /** {@code cladec bench} as a script reads it: one result line per workload, progress elsewhere. */
@@ -66,6 +70,64 @@ class BenchCommandTest {
             assertEquals(2, r.code(), bad[0]);
             assertTrue(r.err().contains(bad[2]) && r.err().contains("got " + bad[1]), r.err());
             assertFalse(r.out().contains("img/s"), r.out());
+        }
+    }
+
+    @Test
+    void scalingAddsOneThreadTheSpeedUpAndTheIndependentCopies() throws Exception {
+        // a JVM of its own: --scaling needs a pool of two, and this JVM's pool may have started
+        Process p =
+                CliProcess.builder(
+                                List.of("-Xmx1g"),
+                                "bench",
+                                "--scaling",
+                                "--threads",
+                                "2",
+                                "--only",
+                                "classifier_infer",
+                                "--steps",
+                                "1",
+                                "--repeats",
+                                "3",
+                                "--batch-size",
+                                "4",
+                                "--width",
+                                "0.25")
+                        .start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), out);
+        assertEquals(0, p.exitValue(), out);
+        Matcher m =
+                Pattern.compile("^(\\w+)=(\\d+\\.\\d+)( img/s)?$", Pattern.MULTILINE).matcher(out);
+        StringBuilder keys = new StringBuilder();
+        while (m.find()) {
+            keys.append(m.group(1)).append(' ');
+            double v = Double.parseDouble(m.group(2));
+            assertTrue(v > 0 && Double.isFinite(v), m.group());
+            // two copies at once cannot run much more than twice as fast as one
+            if (m.group(1).endsWith("_independent")) assertTrue(v < 2 * 1.5, m.group());
+        }
+        assertEquals(
+                "fma_scaling classifier_infer classifier_infer_1thread classifier_infer_scaling"
+                        + " classifier_infer_independent ",
+                keys.toString(),
+                out);
+    }
+
+    @Test
+    void independentCopiesEachTakeOneStepOfTheirOwn() {
+        Workloads[] copies = {
+            new Workloads(4, 1, 10, 0.25f, 42), new Workloads(4, 1, 10, 0.25f, 42)
+        };
+        Workloads alone = new Workloads(4, 1, 10, 0.25f, 42);
+        for (int step = 0; step < 3; step++) {
+            float[] losses = BenchCommand.independently(copies, "classifier_train");
+            float expected = alone.step("classifier_train");
+            assertEquals(2, losses.length);
+            // the same training as one copy alone, step for step: each copy took exactly one
+            // step per call, on networks of its own (shared ones would have taken two)
+            assertEquals(expected, losses[0], 0f, "copy 0, step " + step);
+            assertEquals(expected, losses[1], 0f, "copy 1, step " + step);
         }
     }
 }
