@@ -2,6 +2,7 @@ package org.cladec.method;
 
 import java.util.Arrays;
 import org.cladec.engine.autograd.NoGrad;
+import org.cladec.engine.nn.Module;
 import org.cladec.engine.ops.F;
 import org.cladec.engine.optim.Adam;
 import org.cladec.engine.optim.Sgd;
@@ -66,6 +67,16 @@ public final class Workloads {
             case "refae_train" -> refAETrain();
             case "classifier_infer" -> classifierInfer();
             default -> throw unknown(name);
+        };
+    }
+
+    /** The networks workload {@code name} trains (the classifier, for inference). */
+    public Module trained(String name) {
+        check(name);
+        return switch (name) {
+            case "cladec_train" -> decoder;
+            case "refae_train" -> refAE;
+            default -> classifier;
         };
     }
 
