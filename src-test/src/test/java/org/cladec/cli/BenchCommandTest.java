@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -16,21 +17,18 @@ import org.junit.jupiter.api.Test;
 
 /** {@code cladec bench} as a script reads it: one result line per workload, progress elsewhere. */
 class BenchCommandTest {
+    /** {@code bench <options>} with one step a repeat, three repeats, 4 images, a quarter width. */
+    private static String[] quick(String... options) {
+        List<String> args = new ArrayList<>(List.of("bench"));
+        args.addAll(List.of(options));
+        args.addAll(
+                List.of("--steps", "1", "--repeats", "3", "--batch-size", "4", "--width", "0.25"));
+        return args.toArray(new String[0]);
+    }
+
     @Test
     void printsOneLinePerWorkloadInTheOrderAskedAndProgressOnStandardError() {
-        CliTest.Run r =
-                CliTest.run(
-                        "bench",
-                        "--only",
-                        "classifier_infer,classifier_train",
-                        "--steps",
-                        "1",
-                        "--repeats",
-                        "3",
-                        "--batch-size",
-                        "4",
-                        "--width",
-                        "0.25");
+        CliTest.Run r = CliTest.run(quick("--only", "classifier_infer,classifier_train"));
         assertEquals(0, r.code(), r.err());
         List<String> lines = Arrays.asList(r.out().strip().split("\\R"));
         assertEquals(3, lines.size(), r.out());
@@ -79,20 +77,7 @@ class BenchCommandTest {
         Process p =
                 CliProcess.builder(
                                 List.of("-Xmx1g"),
-                                "bench",
-                                "--scaling",
-                                "--threads",
-                                "2",
-                                "--only",
-                                "classifier_infer",
-                                "--steps",
-                                "1",
-                                "--repeats",
-                                "3",
-                                "--batch-size",
-                                "4",
-                                "--width",
-                                "0.25")
+                                quick("--scaling", "--threads", "2", "--only", "classifier_infer"))
                         .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), out);

@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.function.Supplier;
 import org.cladec.engine.nn.BatchNorm;
 import org.cladec.engine.nn.Conv2d;
 import org.cladec.engine.nn.ConvTranspose2d;
@@ -119,8 +120,8 @@ class SkewedSplitTest {
 
     /** A 16 x 16 -> 8 x 8 convolution's output, input gradient and weight gradient. */
     private static float[] convStep(int n, Double speed) {
-        float[][] out = new float[1][];
-        Runnable step =
+        return runAt(
+                speed,
                 () -> {
                     Rng r = new Rng(11);
                     Tensor x = Tensor.uniform(r, -1, 1, n, 8, 16, 16).setRequiresGrad(true);
@@ -131,13 +132,18 @@ class SkewedSplitTest {
                     float[] all = Arrays.copyOf(a, a.length + b.length + c.length);
                     System.arraycopy(b, 0, all, a.length, b.length);
                     System.arraycopy(c, 0, all, a.length + b.length, c.length);
-                    out[0] = all;
-                };
-        if (speed == null) Parallel.serially(step);
-        else {
+                    return all;
+                });
+    }
+
+    /** What {@code step} computes: on one thread if speed is null, else on the pool at speed. */
+    private static float[] runAt(Double speed, Supplier<float[]> step) {
+        if (speed != null) {
             Parallel.fixSpeeds(speed);
-            step.run();
+            return step.get();
         }
+        float[][] out = new float[1][];
+        Parallel.serially(() -> out[0] = step.get());
         return out[0];
     }
 
@@ -157,8 +163,8 @@ class SkewedSplitTest {
      * steps; on one thread if speed is null.
      */
     private static float[] run(Double speed) {
-        float[][] out = new float[1][];
-        Runnable step =
+        return runAt(
+                speed,
                 () -> {
                     Rng r = new Rng(7);
                     Module net =
@@ -217,13 +223,7 @@ class SkewedSplitTest {
                     for (Tensor p : net.parameters()) for (float v : p.toArray()) all.add(v);
                     float[] a = new float[all.size()];
                     for (int i = 0; i < a.length; i++) a[i] = all.get(i);
-                    out[0] = a;
-                };
-        if (speed == null) Parallel.serially(step);
-        else {
-            Parallel.fixSpeeds(speed);
-            step.run();
-        }
-        return out[0];
+                    return a;
+                });
     }
 }
