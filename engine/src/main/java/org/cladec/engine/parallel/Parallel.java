@@ -171,17 +171,13 @@ public final class Parallel {
     }
 
     /**
-     * Like {@link #forAligned}, but no boundary ever falls off a multiple of {@code grain}: the
-     * parts are runs of whole groups of {@code grain} items (the last group may be short), so
-     * {@code n <= grain} runs as one part. For kernels whose values depend on where a part starts.
+     * Like {@link #forAligned}, but no boundary ever falls off a multiple of {@code grain}: every
+     * chunk holds at least {@code grain} items, so the pool's aligned bounds always fit and {@code
+     * n < 2 * grain} runs as one part. For kernels whose values depend on where a part starts.
      */
     public static void forGroups(int n, int grain, RangeTask task) {
-        int g = Math.max(1, grain), groups = (int) (((long) n + g - 1) / g);
-        if (groups <= 1) {
-            if (n > 0) task.run(0, n);
-            return;
-        }
-        forRange(groups, (lo, hi) -> task.run(lo * g, (int) Math.min(n, (long) hi * g)));
+        int g = Math.max(1, grain);
+        pool().forRange(n, g, Integer.MAX_VALUE, g, true, task);
     }
 
     /**

@@ -181,13 +181,13 @@ public final class SimdConvKernels implements ConvKernels {
         return OHW >= TARGET_COLS ? 1 : columnChunk(OHW, g.C * g.KH * g.KW, g.N);
     }
 
-    /** The im2col chunks of several images: their fused col2im orders sums by the chunk. */
+    /**
+     * Every grain but pixel products': im2col chunks of several images, whose fused col2im orders
+     * sums by the chunk.
+     */
     @Override
     public boolean imageGrainExact(ConvGeom g) {
-        return !DenseConv.applies(g)
-                && g.C != 1
-                && !PixelProducts.applies(g)
-                && g.OH * g.OW < TARGET_COLS;
+        return imageGrain(g) > 1 && !PixelProducts.applies(g);
     }
 
     /**
